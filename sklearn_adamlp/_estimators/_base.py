@@ -1,0 +1,367 @@
+"""``BaseMLP``: scikit-learn's MLP parameters, validation and the fit driver.
+
+The estimator holds no numerics: it validates, encodes the target, builds the
+network, optimizer, schedule and stopping rule from the registries and hands them
+to the training loop.
+"""
+
+from __future__ import annotations
+
+from numbers import Integral, Real
+from typing import ClassVar
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state
+
+from sklearn_adamlp import activations, initializers, losses, schedules
+from sklearn_adamlp._estimators import _build
+from sklearn_adamlp._validation import (
+    HasMethods,
+    Interval,
+    Options,
+    StrOptions,
+    _check_sample_weight,
+    check_is_fitted,
+    validate_data,
+)
+from sklearn_adamlp.callbacks import Callback, NoImprovementStopping
+from sklearn_adamlp.history import History
+from sklearn_adamlp.network import Network
+from sklearn_adamlp.optimizers import OPTIMIZERS
+from sklearn_adamlp.regularizers import L2Penalty
+from sklearn_adamlp.training import (
+    TrainContext,
+    TrainState,
+    fit_minimizer,
+    fit_stochastic,
+)
+
+
+class BaseMLP(BaseEstimator):
+    """Base class of ``MLPClassifier`` and ``MLPRegressor`` (not for direct use)."""
+
+    _parameter_constraints: ClassVar[dict] = {
+        "hidden_layer_sizes": [
+            "array-like",
+            Interval(Integral, 1, None, closed="left"),
+        ],
+        "activation": [
+            StrOptions(activations.ACTIVATIONS.names()),
+            activations.Activation,
+        ],
+        "solver": [
+            StrOptions(OPTIMIZERS.names()),
+            HasMethods(["step"]),
+            HasMethods(["minimize"]),
+        ],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "batch_size": [
+            StrOptions({"auto"}),
+            Interval(Integral, 1, None, closed="left"),
+        ],
+        "learning_rate": [StrOptions(schedules.SCHEDULES.names()), schedules.Schedule],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "power_t": [Interval(Real, 0, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "shuffle": ["boolean"],
+        "random_state": ["random_state"],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+        "momentum": [Interval(Real, 0, 1, closed="both")],
+        "nesterovs_momentum": ["boolean"],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="left")],
+        "beta_1": [Interval(Real, 0, 1, closed="left")],
+        "beta_2": [Interval(Real, 0, 1, closed="left")],
+        "epsilon": [Interval(Real, 0, None, closed="neither")],
+        "n_iter_no_change": [
+            Interval(Integral, 1, None, closed="left"),
+            Options(Real, {np.inf}),
+        ],
+        "max_fun": [Interval(Integral, 1, None, closed="left")],
+        "loss": [StrOptions(losses.LOSSES.names()), losses.Loss],
+        "init": [
+            StrOptions(initializers.INITIALIZERS.names()),
+            initializers.Initializer,
+            callable,
+        ],
+        "callbacks": [list, None],
+    }
+
+    # --- fitted views into the flat buffer -------------------------------------
+
+    @property
+    def coefs_(self) -> list[np.ndarray]:
+        """Weight matrices, views into the flat parameter buffer."""
+        try:
+            return self._coefs
+        except AttributeError:
+            raise AttributeError("coefs_ exists only after fit") from None
+
+    @coefs_.setter
+    def coefs_(self, values) -> None:
+        self._assign(self.coefs_, values, "coefs_")
+
+    @property
+    def intercepts_(self) -> list[np.ndarray]:
+        """Bias vectors, views into the flat parameter buffer."""
+        try:
+            return self._intercepts
+        except AttributeError:
+            raise AttributeError("intercepts_ exists only after fit") from None
+
+    @intercepts_.setter
+    def intercepts_(self, values) -> None:
+        self._assign(self.intercepts_, values, "intercepts_")
+
+    @staticmethod
+    def _assign(views, values, name) -> None:
+        """Copy ``values`` into the views, so they stay in the flat buffer."""
+        if len(values) != len(views):
+            raise ValueError(f"{name} needs {len(views)} arrays, got {len(values)}")
+        for view, value in zip(views, values, strict=True):
+            value = np.asarray(value)
+            if value.shape != view.shape:
+                raise ValueError(
+                    f"{name}: shape {value.shape} does not match {view.shape}"
+                )
+            view[...] = value
+
+    def _set_views(self) -> None:
+        self._coefs, self._intercepts = self._network.layout.views(self._flat)
+
+    def __getstate__(self) -> dict:
+        state = super().__getstate__()
+        for key in ("_coefs", "_intercepts", "_grad"):
+            state.pop(key, None)  # views would unpickle as detached copies
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        super().__setstate__(state)
+        if "_flat" in state:
+            self._grad = np.empty_like(self._flat)
+            self._set_views()
+
+    # --- fit --------------------------------------------------------------------
+
+    def _hidden_sizes(self) -> list[int]:
+        sizes = self.hidden_layer_sizes
+        sizes = list(sizes) if hasattr(sizes, "__iter__") else [sizes]
+        if any(not isinstance(s, Integral | np.integer) or s <= 0 for s in sizes):
+            raise ValueError(
+                f"hidden_layer_sizes must be positive integers, got {sizes}."
+            )
+        return [int(s) for s in sizes]
+
+    def _initialize(self, X, Y, loss, rng) -> None:
+        """Build the network and a fresh flat buffer (first fit only)."""
+        hidden = self._hidden_sizes()
+        units = [X.shape[1], *hidden, Y.shape[1]]
+        self.n_outputs_ = Y.shape[1]
+        self.n_layers_ = len(units)
+        self._network = Network(
+            units,
+            _build.hidden_activations(self, len(hidden)),
+            loss,
+            dtype=X.dtype,
+            penalties=[L2Penalty(self.alpha)],
+        )
+        self.out_activation_ = loss.out_activation.name
+        inits = _build.layer_initializers(self, len(units) - 1)
+        self._flat = self._network.init_params(inits, rng)
+        self._grad = np.empty_like(self._flat)
+        self._set_views()
+        self._history = History()
+        self._state = TrainState()
+        self._stopper = None
+        self.optimizer_ = None
+
+    def _fit(self, X, y, sample_weight=None, incremental=False):
+        first_pass = not hasattr(self, "_flat") or (
+            not self.warm_start and not incremental
+        )
+        X, Y, loss = self._validate_input(X, y, incremental, reset=first_pass)
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
+        rng = check_random_state(self.random_state)
+        if first_pass:
+            self._initialize(X, Y, loss, rng)
+        else:
+            self._check_continuation(X, Y)
+        X = X.astype(self._network.dtype, copy=False)
+        Y = Y.astype(self._network.dtype, copy=False)
+        self._network.penalties = [L2Penalty(self.alpha)]
+        optimizer = _build.carry_state(_build.build_optimizer(self), self.optimizer_)
+        self.optimizer_ = optimizer
+        if hasattr(optimizer, "minimize"):
+            self._fit_minimizer(X, Y, sample_weight)
+        else:
+            self._fit_stochastic(X, Y, sample_weight, rng, incremental)
+        self._set_fitted_attributes()
+        return self
+
+    def _check_continuation(self, X, Y) -> None:
+        if Y.shape[1] != self.n_outputs_:
+            raise ValueError(
+                f"y has {Y.shape[1]} outputs but the fitted network has "
+                f"{self.n_outputs_}; fit again without warm_start to change it."
+            )
+
+    def _context(self, optimizer, rng, validate=None) -> TrainContext:
+        return TrainContext(
+            network=self._network,
+            flat=self._flat,
+            grad=self._grad,
+            optimizer=optimizer,
+            state=self._state,
+            history=self._history,
+            schedule=_build.build_schedule(self),
+            callbacks=[self._stopper, *(self.callbacks or [])],
+            rng=rng,
+            verbose=bool(self.verbose),
+            validate=validate,
+        )
+
+    def _fit_minimizer(self, X, Y, sample_weight) -> None:
+        ctx = self._context(self.optimizer_, None)
+        self.n_iter_, self.loss_ = fit_minimizer(
+            ctx,
+            X,
+            Y,
+            sample_weight,
+            max_iter=self.max_iter,
+            max_fun=self.max_fun,
+            tol=self.tol,
+        )
+
+    def _fit_stochastic(self, X, Y, sample_weight, rng, incremental) -> None:
+        if self.early_stopping and incremental:
+            raise ValueError("partial_fit does not support early_stopping=True")
+        validate = None
+        if self.early_stopping:
+            X, Y, sample_weight, validate = self._split_validation(
+                X, Y, sample_weight, rng
+            )
+        if self._stopper is None:
+            self._stopper = NoImprovementStopping(
+                monitor="val_score" if self.early_stopping else "loss",
+                tol=self.tol,
+                n_iter_no_change=self.n_iter_no_change,
+                reduce_lr=self.learning_rate == "adaptive",
+                restore_best=self.early_stopping,
+            )
+        if self.shuffle and sp.issparse(X):
+            X = X.tocsr()  # row gathering needs CSR (one conversion per fit)
+        ctx = self._context(self.optimizer_, rng, validate)
+        n = X.shape[0]
+        batch_size = min(200, n) if self.batch_size == "auto" else self.batch_size
+        self.n_iter_ = fit_stochastic(
+            ctx,
+            X,
+            Y,
+            sample_weight,
+            batch_size=int(np.clip(batch_size, 1, n)),
+            max_iter=self.max_iter,
+            shuffle=self.shuffle,
+            incremental=incremental,
+        )
+        self.loss_ = (
+            self._history.records[-1]["loss"] if self._history.records else np.nan
+        )
+
+    def _split_validation(self, X, Y, sample_weight, rng):
+        """Hold out ``validation_fraction`` of the data for early stopping.
+
+        Stratified for single-output classifiers; returns the training part and
+        a function scoring the held-out part.
+        """
+        stratify = self._stratify_target(Y)
+        arrays = [X, Y] if sample_weight is None else [X, Y, sample_weight]
+        parts = train_test_split(
+            *arrays,
+            random_state=rng,
+            test_size=self.validation_fraction,
+            stratify=stratify,
+        )
+        X_tr, X_val, Y_tr, Y_val = parts[:4]
+        sw_tr, sw_val = (
+            (parts[4], parts[5]) if sample_weight is not None else (None, None)
+        )
+        if X_val.shape[0] < 2:
+            raise ValueError(
+                "The validation set is too small. Increase 'validation_fraction' "
+                "or the size of your dataset."
+            )
+        net = self._network
+
+        def validate(flat):
+            raw, out = net.forward(flat, X_val)
+            val_loss = net.loss.value(Y_val, raw, out, sw_val)
+            return val_loss, self._score_output(out, Y_val, sw_val)
+
+        return X_tr, Y_tr, sw_tr, validate
+
+    def _stratify_target(self, Y):
+        return None
+
+    def _set_fitted_attributes(self) -> None:
+        frame = self._history.to_frame()
+        self.history_ = frame
+        self.loss_curve_ = frame["loss"].tolist()
+        self.t_ = self._state.samples
+        stopper = self._stopper
+        if (
+            stopper is not None
+            and self.early_stopping
+            and not hasattr(self.optimizer_, "minimize")
+        ):
+            self.validation_scores_ = frame["val_score"].dropna().tolist()
+            self.best_validation_score_ = stopper.best_
+            self.best_loss_ = None
+        else:
+            self.validation_scores_ = None
+            self.best_validation_score_ = None
+            self.best_loss_ = (
+                stopper.best_
+                if stopper is not None
+                else min(self.loss_curve_, default=self.loss_)
+            )
+
+    # --- predict ------------------------------------------------------------------
+
+    def _forward(self, X) -> np.ndarray:
+        """Return the output activations for a validated ``X``."""
+        check_is_fitted(self, "_flat")
+        X = validate_data(
+            self,
+            X,
+            accept_sparse=["csr", "csc"],
+            dtype=(np.float64, np.float32),
+            reset=False,
+        )
+        X = X.astype(self._network.dtype, copy=False)
+        return self._network.predict(self._flat, X)
+
+    def _validate_X_y(self, X, y, reset, y_numeric=False):
+        return validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=["csr", "csc"],
+            multi_output=True,
+            dtype=(np.float64, np.float32),
+            y_numeric=y_numeric,
+            reset=reset,
+        )
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
+
+__all__ = ["BaseMLP", "Callback"]

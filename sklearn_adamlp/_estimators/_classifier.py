@@ -1,0 +1,318 @@
+"""``MLPClassifier``: label encoding, output choice and probabilities."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numpy as np
+from sklearn.base import ClassifierMixin
+from sklearn.metrics import accuracy_score
+from sklearn.preprocessing import LabelBinarizer
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.multiclass import (
+    _check_partial_fit_first_call,
+    type_of_target,
+    unique_labels,
+)
+from sklearn.utils.validation import column_or_1d
+
+from sklearn_adamlp import losses
+from sklearn_adamlp._estimators import _build
+from sklearn_adamlp._estimators._base import BaseMLP
+from sklearn_adamlp._validation import _fit_context, check_is_fitted
+
+
+class MLPClassifier(ClassifierMixin, BaseMLP):
+    """Multilayer perceptron classifier, a drop-in for scikit-learn's.
+
+    Every parameter of ``sklearn.neural_network.MLPClassifier`` exists here with the
+    same default and meaning (see that class for the full text); the differences
+    and additions are listed below.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
+        Units of each hidden layer.
+    activation : str or Activation, default='relu'
+        Hidden activation: any name of ``sklearn_adamlp.activations.available()``.
+    solver : str or optimizer object, default='adam'
+        A name of ``sklearn_adamlp.optimizers.available()`` ('sgd', 'adam',
+        'lbfgs', ...) or an optimizer object. A name takes ``learning_rate_init``,
+        ``momentum``, ``nesterovs_momentum``, ``beta_1``, ``beta_2`` and
+        ``epsilon`` from the estimator; an object (e.g. ``Adam(beta_1=0.8)``) is
+        cloned at fit and keeps its own parameters, which GridSearchCV can tune
+        as ``solver__beta_1``.
+    alpha : float, default=0.0001
+        L2 penalty ``0.5 * alpha * ||W||**2 / sum(sample_weight)`` (biases exempt).
+    batch_size : int or 'auto', default='auto'
+        Mini-batch size; 'auto' is ``min(200, n_samples)``.
+    learning_rate : str or Schedule, default='constant'
+        'constant', 'invscaling', 'adaptive' with sklearn's meanings, applied to
+        every stepping solver (sklearn applies them to 'sgd' only), or a
+        schedule object from ``sklearn_adamlp.schedules``.
+    learning_rate_init : float, default=0.001
+    power_t : float, default=0.5
+    max_iter : int, default=200
+    shuffle : bool, default=True
+    random_state : int, RandomState instance or None, default=None
+    tol : float, default=1e-4
+    verbose : bool, default=False
+    warm_start : bool, default=False
+        Continue from the previous fit. Unlike scikit-learn, the optimizer's
+        state (e.g. Adam's moments) carries on too.
+    momentum : float, default=0.9
+    nesterovs_momentum : bool, default=True
+    early_stopping : bool, default=False
+    validation_fraction : float, default=0.1
+    beta_1 : float, default=0.9
+    beta_2 : float, default=0.999
+    epsilon : float, default=1e-8
+    n_iter_no_change : int, default=10
+    max_fun : int, default=15000
+    loss : str or Loss, default='log_loss'
+        Softmax cross-entropy for multiclass targets, sigmoid cross-entropy for
+        binary and multilabel ones.
+    init : str, Initializer or callable, default='sklearn'
+        Weight initializer: a name of ``sklearn_adamlp.initializers.available()``,
+        an initializer object, or ``f(shape, rng, dtype) -> ndarray``. 'sklearn'
+        reproduces scikit-learn's starting weights for a given ``random_state``.
+    callbacks : list of Callback or None, default=None
+        Objects whose hooks run at fit begin, each epoch's end and fit end; an
+        ``on_epoch_end`` returning True stops training.
+
+    Attributes
+    ----------
+    classes_, loss_, best_loss_, loss_curve_, validation_scores_,
+    best_validation_score_, t_, coefs_, intercepts_, n_features_in_,
+    feature_names_in_, n_iter_, n_layers_, n_outputs_, out_activation_
+        As in scikit-learn. ``coefs_`` and ``intercepts_`` are views into one
+        flat parameter buffer.
+    history_ : pandas.DataFrame
+        One row per epoch: epoch, loss, val_loss, val_score, learning_rate,
+        seconds.
+    optimizer_ : optimizer object
+        The fitted optimizer, with its state (moments, step count).
+    """
+
+    _parameter_constraints: ClassVar[dict] = {**BaseMLP._parameter_constraints}
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        loss="log_loss",
+        init="sklearn",
+        callbacks=None,
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+        self.loss = loss
+        self.init = init
+        self.callbacks = callbacks
+
+    def _validate_input(self, X, y, incremental, reset):
+        X, y = self._validate_X_y(X, y, reset)
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        if not hasattr(self, "classes_") or (not self.warm_start and not incremental):
+            self._label_binarizer = LabelBinarizer()
+            self._label_binarizer.fit(y)
+            self.classes_ = self._label_binarizer.classes_
+        else:
+            self._check_known_classes(y)
+        loss = losses.get(self.loss)
+        if loss.task != "classification":
+            raise ValueError(
+                f"loss={self.loss!r} is a regression loss; MLPClassifier takes "
+                "'log_loss' or another classification loss."
+            )
+        loss = loss.specialize(self._label_binarizer.y_type_)
+        Y = self._label_binarizer.transform(y).astype(X.dtype)
+        return X, Y, loss
+
+    def _check_known_classes(self, y) -> None:
+        classes = unique_labels(y)
+        if self.warm_start and not _same_classes(classes, self.classes_):
+            raise ValueError(
+                "warm_start can only be used where `y` has the same classes as in "
+                f"the previous call to fit. Previously got {self.classes_}, "
+                f"`y` has {classes}"
+            )
+        unknown = np.setdiff1d(classes, self.classes_, assume_unique=True)
+        if len(unknown):
+            raise ValueError(
+                f"`y` has classes not in `self.classes_`: {unknown}. "
+                f"`self.classes_` has {self.classes_}."
+            )
+
+    def _stratify_target(self, Y):
+        return (
+            Y
+            if self.n_outputs_ == 1 or self._label_binarizer.y_type_ == "multiclass"
+            else None
+        )
+
+    def _score_output(self, out, Y, sample_weight) -> float:
+        """Accuracy of outputs ``out`` against the encoded target ``Y``."""
+        if not np.isfinite(out).all():
+            return np.nan
+        y_pred = self._decode(out)
+        y_true = self._label_binarizer.inverse_transform(Y)
+        return accuracy_score(y_true, y_pred, sample_weight=sample_weight)
+
+    def _decode(self, out):
+        if self.n_outputs_ == 1:
+            out = out.ravel()
+        return self._label_binarizer.inverse_transform(out)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model to ``X`` and the class labels ``y``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_classes)
+            Labels, or a label indicator matrix for multilabel.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the per-sample losses (the loss is their weighted mean).
+
+        Returns
+        -------
+        self : MLPClassifier
+        """
+        return self._fit(X, y, sample_weight=sample_weight, incremental=False)
+
+    def _is_stepper(self):
+        if _build.is_minimizer(self.solver):
+            raise AttributeError(
+                f"partial_fit is only available for stochastic optimizers. "
+                f"{self.solver!r} is not stochastic."
+            )
+        return True
+
+    @available_if(_is_stepper)
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, sample_weight=None, classes=None):
+        """Update the model with one epoch over ``(X, y)``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_classes)
+        sample_weight : array-like of shape (n_samples,), default=None
+        classes : array of shape (n_classes,), default=None
+            All the classes; required on the first call.
+
+        Returns
+        -------
+        self : MLPClassifier
+        """
+        if _check_partial_fit_first_call(self, classes):
+            self._label_binarizer = LabelBinarizer()
+            if type_of_target(y).startswith("multilabel"):
+                self._label_binarizer.fit(y)
+            else:
+                self._label_binarizer.fit(classes)
+        return self._fit(X, y, sample_weight=sample_weight, incremental=True)
+
+    def predict(self, X):
+        """Predict class labels for ``X``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_classes)
+        """
+        return self._decode(self._forward(X))
+
+    def predict_proba(self, X):
+        """Probability of each class for each sample of ``X``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            In the order of ``classes_``.
+        """
+        out = self._forward(X)
+        if self.n_outputs_ == 1:
+            out = out.ravel()
+            return np.vstack([1 - out, out]).T
+        return out
+
+    def predict_log_proba(self, X):
+        """Log of ``predict_proba(X)``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+        """
+        proba = self.predict_proba(X)
+        with np.errstate(divide="ignore"):
+            return np.log(proba, out=proba)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags
+
+
+def _same_classes(a, b) -> bool:
+    return set(a.tolist()) == set(np.asarray(b).tolist())
+
+
+__all__ = ["MLPClassifier", "check_is_fitted"]

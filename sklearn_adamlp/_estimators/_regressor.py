@@ -1,0 +1,166 @@
+"""``MLPRegressor``: single- and multi-output regression."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numpy as np
+from sklearn.base import RegressorMixin
+from sklearn.metrics import r2_score
+from sklearn.utils.metaestimators import available_if
+
+from sklearn_adamlp import losses
+from sklearn_adamlp._estimators import _build
+from sklearn_adamlp._estimators._base import BaseMLP
+from sklearn_adamlp._validation import _fit_context
+
+
+class MLPRegressor(RegressorMixin, BaseMLP):
+    """Multilayer perceptron regressor, a drop-in for scikit-learn's.
+
+    Takes every parameter of ``sklearn.neural_network.MLPRegressor`` with the same
+    default and meaning, plus ``init`` and ``callbacks``; see ``MLPClassifier`` for
+    the differences. ``loss`` is 'squared_error' (half squared error, summed over
+    outputs) or 'poisson' (half Poisson deviance with a log link: targets must be
+    non-negative).
+
+    Attributes
+    ----------
+    loss_, best_loss_, loss_curve_, validation_scores_, best_validation_score_,
+    t_, coefs_, intercepts_, n_features_in_, feature_names_in_, n_iter_,
+    n_layers_, n_outputs_, out_activation_, history_, optimizer_
+        As in ``MLPClassifier``.
+    """
+
+    _parameter_constraints: ClassVar[dict] = {**BaseMLP._parameter_constraints}
+
+    def __init__(
+        self,
+        loss="squared_error",
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        init="sklearn",
+        callbacks=None,
+    ):
+        self.loss = loss
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+        self.init = init
+        self.callbacks = callbacks
+
+    def _validate_input(self, X, y, incremental, reset):
+        X, y = self._validate_X_y(X, y, reset, y_numeric=True)
+        loss = losses.get(self.loss)
+        if loss.task != "regression":
+            raise ValueError(
+                f"loss={self.loss!r} is a classification loss; MLPRegressor takes "
+                f"one of the regression losses: 'squared_error', 'poisson', ..."
+            )
+        if loss.name == "poisson" and np.any(y < 0):
+            raise ValueError("loss='poisson' requires non-negative y.")
+        Y = y.reshape(-1, 1) if y.ndim == 1 else y
+        return X, Y.astype(X.dtype, copy=False), loss
+
+    def _score_output(self, out, Y, sample_weight) -> float:
+        """R^2 of outputs ``out`` against ``Y``."""
+        if not np.isfinite(out).all():
+            return np.nan
+        return r2_score(Y, out, sample_weight=sample_weight)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model to ``X`` and the targets ``y``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        self : MLPRegressor
+        """
+        return self._fit(X, y, sample_weight=sample_weight, incremental=False)
+
+    def _is_stepper(self):
+        if _build.is_minimizer(self.solver):
+            raise AttributeError(
+                f"partial_fit is only available for stochastic optimizers. "
+                f"{self.solver!r} is not stochastic."
+            )
+        return True
+
+    @available_if(_is_stepper)
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, sample_weight=None):
+        """Update the model with one epoch over ``(X, y)``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        self : MLPRegressor
+        """
+        return self._fit(X, y, sample_weight=sample_weight, incremental=True)
+
+    def predict(self, X):
+        """Predict targets for ``X``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+        """
+        out = self._forward(X)
+        return out.ravel() if self.n_outputs_ == 1 else out

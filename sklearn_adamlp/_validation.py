@@ -1,0 +1,30 @@
+"""The only module that imports scikit-learn's private validation helpers.
+
+Keeping them here means a change in sklearn's private API is fixed in one place.
+"""
+
+from sklearn.base import _fit_context
+from sklearn.utils._param_validation import (
+    HasMethods,
+    Interval,
+    Options,
+    StrOptions,
+)
+from sklearn.utils.optimize import _check_optimize_result
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_is_fitted,
+    validate_data,
+)
+
+__all__ = [
+    "HasMethods",
+    "Interval",
+    "Options",
+    "StrOptions",
+    "_check_optimize_result",
+    "_check_sample_weight",
+    "_fit_context",
+    "check_is_fitted",
+    "validate_data",
+]

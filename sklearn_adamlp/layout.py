@@ -1,0 +1,80 @@
+"""Where each layer's weights and biases live inside the one flat parameter buffer.
+
+The buffer holds every weight matrix first, then every bias vector::
+
+    flat = [W_0.ravel(), W_1.ravel(), ..., W_L-1.ravel(), b_0, b_1, ..., b_L-1]
+
+so the weights (the entries that L2/L1 penalties and max-norm touch) form one
+contiguous slice ``flat[:n_weights]`` and the biases another: a penalty is one
+vectorized operation with no mask and no loop over layers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from itertools import pairwise
+
+import numpy as np
+
+from sklearn_adamlp._typing import FloatArray
+
+
+class ParamLayout:
+    """Offsets of the per-layer weights and biases in a flat buffer.
+
+    Parameters
+    ----------
+    layer_units : sequence of int
+        ``[n_features, hidden_1, ..., hidden_k, n_outputs]``.
+    """
+
+    def __init__(self, layer_units: Sequence[int]) -> None:
+        self.layer_units = tuple(int(u) for u in layer_units)
+        self.coef_shapes = list(pairwise(self.layer_units))
+        sizes = [a * b for a, b in self.coef_shapes]
+        self.coef_offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(int)
+        self.n_weights = int(self.coef_offsets[-1])
+        bias_sizes = list(self.layer_units[1:])
+        self.bias_offsets = self.n_weights + np.concatenate(
+            [[0], np.cumsum(bias_sizes)]
+        ).astype(int)
+        self.n_params = int(self.bias_offsets[-1])
+
+    @property
+    def n_layers(self) -> int:
+        """Number of weight layers (hidden layers + output layer)."""
+        return len(self.coef_shapes)
+
+    @property
+    def weights(self) -> slice:
+        """Slice of the flat buffer holding every weight (no biases)."""
+        return slice(0, self.n_weights)
+
+    @property
+    def biases(self) -> slice:
+        """Slice of the flat buffer holding every bias."""
+        return slice(self.n_weights, self.n_params)
+
+    def views(self, flat: FloatArray) -> tuple[list[FloatArray], list[FloatArray]]:
+        """Per-layer ``(coefs, intercepts)`` views into ``flat`` (no copies)."""
+        if flat.shape != (self.n_params,):
+            raise ValueError(
+                f"flat buffer has shape {flat.shape}, expected ({self.n_params},)"
+            )
+        o, bo = self.coef_offsets, self.bias_offsets
+        coefs = [
+            flat[o[i] : o[i + 1]].reshape(shape)
+            for i, shape in enumerate(self.coef_shapes)
+        ]
+        intercepts = [flat[bo[i] : bo[i + 1]] for i in range(self.n_layers)]
+        return coefs, intercepts
+
+    def pack(
+        self, coefs: Sequence[FloatArray], intercepts: Sequence[FloatArray], dtype
+    ) -> FloatArray:
+        """Return a new flat buffer holding copies of ``coefs`` and ``intercepts``."""
+        flat = np.empty(self.n_params, dtype=dtype)
+        W, b = self.views(flat)
+        for dst, src in zip(W + b, list(coefs) + list(intercepts), strict=True):
+            dst[...] = src
+        return flat

@@ -1,0 +1,74 @@
+"""The optimizer template: ``step(params, grads)`` over flat buffers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sklearn_adamlp._params import Parametrized
+from sklearn_adamlp._typing import FloatArray
+from sklearn_adamlp.regularizers import axpy
+
+
+class Optimizer(Parametrized):
+    """Base class of the first-order optimizers.
+
+    ``step(params, grads)`` updates every array of ``params`` in place from the
+    same-shaped ``grads``. On the first call it creates the state
+    (``state_``, one dict of arrays per parameter array) and the step counter
+    ``t_``; then, for t = 1, 2, ...::
+
+        lr = learning_rate * lr_scale_
+        g  = g + weight_decay * p          (L2-coupled decay, when weight_decay > 0)
+        p  = update(p, g, state, lr, t)    (the subclass's ``_update``)
+
+    ``lr_scale_`` (1.0 at first) is set by the training loop: learning-rate
+    schedules and plateau reductions multiply the base ``learning_rate``.
+    On the estimator's fast path ``params`` is ``[flat]``, one contiguous buffer,
+    so the loop below runs once and ``_update`` is a handful of vectorized
+    operations over every weight and bias.
+
+    Hyper-parameters are stored verbatim by ``__init__`` and read with ``float()``
+    at step time, so a numpy scalar from a parameter grid never changes the dtype
+    of float32 training. Fitted state ends with ``_`` and is not copied by
+    ``clone``.
+    """
+
+    def step(self, params: Sequence[FloatArray], grads: Sequence[FloatArray]) -> None:
+        """Update ``params`` in place from ``grads`` (``grads`` may be modified)."""
+        if getattr(self, "state_", None) is None:
+            self.state_ = [self._init_state(p) for p in params]
+            self.t_ = 0
+        if not hasattr(self, "lr_scale_"):
+            self.lr_scale_ = 1.0
+        self.t_ += 1
+        lr = self.current_lr()
+        wd = float(getattr(self, "weight_decay", 0.0) or 0.0)
+        for p, g, s in zip(params, grads, self.state_, strict=True):
+            if wd:
+                self._weight_decay(p, g, lr, wd)
+            self._update(p, g, s, lr, self.t_)
+
+    def current_lr(self) -> float:
+        """Return the next step's learning rate, ``learning_rate * lr_scale_``."""
+        return float(getattr(self, "learning_rate", 1.0)) * float(
+            getattr(self, "lr_scale_", 1.0)
+        )
+
+    def reset(self) -> None:
+        """Forget the state (moments, step counter, learning-rate scale)."""
+        for name in ("state_", "t_", "lr_scale_"):
+            self.__dict__.pop(name, None)
+
+    def _weight_decay(self, p: FloatArray, g: FloatArray, lr: float, wd: float):
+        """L2-coupled decay ``g += weight_decay * p`` (AdamW overrides this)."""
+        axpy(wd, p, g)
+
+    def _init_state(self, p: FloatArray) -> dict[str, Any]:
+        """State arrays for one parameter array (same dtype and shape)."""
+        return {}
+
+    def _update(
+        self, p: FloatArray, g: FloatArray, s: dict[str, Any], lr: float, t: int
+    ) -> None:
+        raise NotImplementedError

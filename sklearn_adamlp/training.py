@@ -1,0 +1,271 @@
+"""The fit loop: epochs of shuffled mini-batches, or one call to a minimizer.
+
+The loop knows no optimizer, activation or loss by name: it calls
+``optimizer.step(params, grads)`` for a stepper and ``optimizer.minimize(...)``
+for a full-batch minimizer (recognised by that method), ``network.loss_grad`` for
+the objective, and the callbacks' hooks, one of which (scikit-learn's stopping
+rule) decides when to stop.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.exceptions import ConvergenceWarning
+
+from sklearn_adamlp._typing import FloatArray
+from sklearn_adamlp._validation import _check_optimize_result
+from sklearn_adamlp.callbacks import Callback
+from sklearn_adamlp.history import History
+from sklearn_adamlp.network import Network
+from sklearn_adamlp.schedules import Constant, Schedule
+
+
+class DivergenceWarning(ConvergenceWarning):
+    """Training met a non-finite loss and stopped at the last finite weights."""
+
+
+DIVERGENCE_ADVICE = (
+    "Training diverged (the loss became {what}) at epoch {epoch}; stopped and kept "
+    "the last finite weights. Lower learning_rate_init, scale the input features "
+    "(e.g. StandardScaler), or use solver='adam' or 'lbfgs'."
+)
+
+
+@dataclass
+class TrainState:
+    """Counters that carry over between ``partial_fit`` and warm-started fits."""
+
+    epochs: int = 0  # epochs over every call
+    samples: int = 0  # training samples seen (sklearn's t_)
+    steps: int = 0  # optimizer steps
+    lr_multiplier: float = 1.0  # plateau reductions ('adaptive')
+
+
+@dataclass
+class TrainContext:
+    """Everything one fit call works with; callbacks read and change it."""
+
+    network: Network
+    flat: FloatArray
+    grad: FloatArray
+    optimizer: Any
+    state: TrainState
+    history: History
+    schedule: Schedule = field(default_factory=Constant)
+    callbacks: Sequence[Callback] = ()
+    rng: Any = None
+    verbose: bool = False
+    validate: Callable[[FloatArray], tuple[float, float]] | None = None
+    stop_reason: str | None = None
+    diverged: bool = False
+
+    def set_learning_rate(self) -> float:
+        """Set the optimizer's ``lr_scale_`` from the schedule and plateau state."""
+        unit = self.schedule.unit
+        clock = {"step": self.state.steps, "sample": self.state.samples}.get(
+            unit, self.state.epochs
+        )
+        self.optimizer.lr_scale_ = float(self.schedule(clock)) * float(
+            self.state.lr_multiplier
+        )
+        return self.optimizer.current_lr()
+
+
+class _Batches:
+    """Yields mini-batches of (X, Y, sample_weight) in a given order.
+
+    Dense rows are gathered with ``np.take(..., out=)`` into buffers reused across
+    epochs; without shuffling, batches are slices (views) of the data.
+    """
+
+    def __init__(self, X, Y, sample_weight, batch_size: int) -> None:
+        self.X, self.Y, self.sw = X, Y, sample_weight
+        self.n = X.shape[0]
+        self.batch_size = batch_size
+        self._bufs: dict[int, tuple] = {}
+
+    def _buffers(self, m: int) -> tuple:
+        if m not in self._bufs:
+            X_buf = (
+                None
+                if sp.issparse(self.X)
+                else np.empty((m, self.X.shape[1]), dtype=self.X.dtype)
+            )
+            Y_buf = np.empty((m, self.Y.shape[1]), dtype=self.Y.dtype)
+            sw_buf = None if self.sw is None else np.empty(m, dtype=self.sw.dtype)
+            self._bufs[m] = (X_buf, Y_buf, sw_buf)
+        return self._bufs[m]
+
+    def __call__(self, order: FloatArray | None):
+        for start in range(0, self.n, self.batch_size):
+            stop = min(start + self.batch_size, self.n)
+            if order is None:
+                sw = None if self.sw is None else self.sw[start:stop]
+                yield self.X[start:stop], self.Y[start:stop], sw
+                continue
+            idx = order[start:stop]
+            X_buf, Y_buf, sw_buf = self._buffers(stop - start)
+            if X_buf is None:
+                xb = self.X[idx]
+            else:
+                xb = np.take(self.X, idx, axis=0, out=X_buf)
+            yb = np.take(self.Y, idx, axis=0, out=Y_buf)
+            swb = None if sw_buf is None else np.take(self.sw, idx, out=sw_buf)
+            yield xb, yb, swb
+
+
+def _run_epoch(ctx: TrainContext, batches: _Batches, order) -> float:
+    """One pass over the data; returns the mean batch loss (NaN if it diverged)."""
+    net, flat, grad, opt = ctx.network, ctx.flat, ctx.grad, ctx.optimizer
+    per_step = ctx.schedule.unit == "step"
+    total = 0.0
+    for xb, yb, swb in batches(order):
+        if per_step:
+            ctx.set_learning_rate()
+        loss = net.loss_grad(flat, grad, xb, yb, swb)
+        if not np.isfinite(loss):
+            return float(loss)
+        opt.step([flat], [grad])
+        ctx.state.steps += 1
+        total += loss * xb.shape[0]
+    return total / batches.n
+
+
+def _end_epoch(ctx: TrainContext, loss: float, lr: float, t0: float) -> bool:
+    """Record the epoch, notify callbacks; return True to stop."""
+    val_loss = val_score = np.nan
+    if ctx.validate is not None:
+        val_loss, val_score = ctx.validate(ctx.flat)
+    record = {
+        "epoch": ctx.state.epochs,
+        "loss": loss,
+        "val_loss": val_loss,
+        "val_score": val_score,
+        "learning_rate": lr,
+        "seconds": time.perf_counter() - t0,
+    }
+    ctx.history.append(record)
+    if ctx.verbose:
+        print(f"Iteration {ctx.state.epochs}, loss = {loss:.8f}")
+        if ctx.validate is not None:
+            print(f"Validation score: {val_score:f}")
+    stop = False
+    for cb in ctx.callbacks:
+        stop = bool(cb.on_epoch_end(ctx, record)) or stop
+    return stop
+
+
+def _diverged(ctx: TrainContext, last_good: FloatArray, loss: float) -> None:
+    if not np.isfinite(ctx.flat).all():
+        np.copyto(ctx.flat, last_good)
+    ctx.diverged = True
+    what = "NaN" if np.isnan(loss) else "infinite"
+    ctx.stop_reason = DIVERGENCE_ADVICE.format(what=what, epoch=ctx.state.epochs + 1)
+    warnings.warn(ctx.stop_reason, DivergenceWarning, stacklevel=4)
+
+
+def fit_stochastic(
+    ctx: TrainContext,
+    X,
+    Y: FloatArray,
+    sample_weight: FloatArray | None,
+    *,
+    batch_size: int,
+    max_iter: int,
+    shuffle: bool,
+    incremental: bool = False,
+) -> int:
+    """Run up to ``max_iter`` epochs (one if ``incremental``); return the count."""
+    batches = _Batches(X, Y, sample_weight, batch_size)
+    order = np.arange(X.shape[0]) if shuffle else None
+    last_good = np.empty_like(ctx.flat)
+    for cb in ctx.callbacks:
+        cb.on_fit_begin(ctx)
+    n_iter = 0
+    for _ in range(1 if incremental else max_iter):
+        t0 = time.perf_counter()
+        if order is not None:
+            ctx.rng.shuffle(order)
+        lr = ctx.set_learning_rate()
+        np.copyto(last_good, ctx.flat)
+        loss = _run_epoch(ctx, batches, order)
+        if not np.isfinite(loss):
+            _diverged(ctx, last_good, loss)
+            break
+        n_iter += 1
+        ctx.state.epochs += 1
+        ctx.state.samples += X.shape[0]
+        if _end_epoch(ctx, loss, lr, t0):
+            break
+    else:
+        if not incremental and ctx.stop_reason is None:
+            warnings.warn(
+                f"Stochastic Optimizer: Maximum iterations ({max_iter}) reached and "
+                "the optimization hasn't converged yet.",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
+    for cb in ctx.callbacks:
+        cb.on_fit_end(ctx)
+    return n_iter
+
+
+def fit_minimizer(
+    ctx: TrainContext,
+    X,
+    Y: FloatArray,
+    sample_weight: FloatArray | None,
+    *,
+    max_iter: int,
+    max_fun: int,
+    tol: float,
+) -> tuple[int, float]:
+    """Full-batch minimization (L-BFGS); returns ``(n_iter, final loss)``."""
+    flat, grad, net = ctx.flat, ctx.grad, ctx.network
+    x0 = flat.copy()
+
+    def fun(x):
+        flat[...] = x  # cast to the network's dtype (float32 stays float32)
+        return net.loss_grad(flat, grad, X, Y, sample_weight), grad
+
+    t0 = [time.perf_counter()]
+
+    def on_iteration(intermediate_result):
+        ctx.state.epochs += 1
+        ctx.history.append(
+            {
+                "epoch": ctx.state.epochs,
+                "loss": float(intermediate_result.fun),
+                "val_loss": np.nan,
+                "val_score": np.nan,
+                "learning_rate": np.nan,
+                "seconds": time.perf_counter() - t0[0],
+            }
+        )
+        t0[0] = time.perf_counter()
+
+    with np.errstate(over="ignore", invalid="ignore"):
+        res = ctx.optimizer.minimize(
+            fun,
+            flat,
+            max_iter=max_iter,
+            max_fun=max_fun,
+            tol=tol,
+            callback=on_iteration,
+        )
+    flat[...] = res.x
+    loss = float(res.fun)
+    if not (np.isfinite(flat).all() and np.isfinite(loss)):
+        flat[...] = x0
+        loss = float(net.loss_grad(flat, grad, X, Y, sample_weight))
+        _diverged(ctx, x0, np.nan)
+        return 0, loss
+    n_iter = _check_optimize_result("lbfgs", res, max_iter)
+    return int(n_iter), loss
