@@ -7,17 +7,17 @@ to the training loop.
 
 from __future__ import annotations
 
+import warnings
 from numbers import Integral, Real
 from typing import ClassVar
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator
-from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 
 from sklearn_adamlp import activations, initializers, losses, schedules
-from sklearn_adamlp._estimators import _build
+from sklearn_adamlp._estimators import _build, _split
 from sklearn_adamlp._validation import (
     HasMethods,
     Interval,
@@ -239,20 +239,18 @@ class BaseMLP(BaseEstimator):
         )
 
     def _fit_stochastic(self, X, Y, sample_weight, rng, incremental) -> None:
-        if self.early_stopping and incremental:
-            raise ValueError("partial_fit does not support early_stopping=True")
         validate = None
-        if self.early_stopping:
+        if self.early_stopping and not incremental:  # partial_fit: no hold-out
             X, Y, sample_weight, validate = self._split_validation(
                 X, Y, sample_weight, rng
             )
         if self._stopper is None:
             self._stopper = NoImprovementStopping(
-                monitor="val_score" if self.early_stopping else "loss",
+                monitor="val_score" if validate is not None else "loss",
                 tol=self.tol,
                 n_iter_no_change=self.n_iter_no_change,
                 reduce_lr=self.learning_rate == "adaptive",
-                restore_best=self.early_stopping,
+                restore_best=validate is not None,
             )
         if self.shuffle and sp.issparse(X):
             X = X.tocsr()  # row gathering needs CSR (one conversion per fit)
@@ -276,26 +274,33 @@ class BaseMLP(BaseEstimator):
     def _split_validation(self, X, Y, sample_weight, rng):
         """Hold out ``validation_fraction`` of the data for early stopping.
 
-        Stratified for single-output classifiers; returns the training part and
-        a function scoring the held-out part.
+        Stratified for single-output classifiers (see ``_split.holdout``). Returns
+        the training part and a function scoring the held-out part, or the data
+        unchanged and None (with a warning) when fewer than 2 rows would be held
+        out.
         """
-        stratify = self._stratify_target(Y)
-        arrays = [X, Y] if sample_weight is None else [X, Y, sample_weight]
-        parts = train_test_split(
-            *arrays,
-            random_state=rng,
-            test_size=self.validation_fraction,
-            stratify=stratify,
+        tr, sw_tr, va, sw_val, n_val = _split.holdout(
+            X.shape[0],
+            self._stratify_labels(Y),
+            sample_weight,
+            self.validation_fraction,
+            rng,
+            order=_split.canonical_order(X, Y),
         )
-        X_tr, X_val, Y_tr, Y_val = parts[:4]
-        sw_tr, sw_val = (
-            (parts[4], parts[5]) if sample_weight is not None else (None, None)
-        )
-        if X_val.shape[0] < 2:
-            raise ValueError(
-                "The validation set is too small. Increase 'validation_fraction' "
-                "or the size of your dataset."
+        if n_val < 2:
+            warnings.warn(
+                f"early_stopping needs at least 2 validation samples but "
+                f"validation_fraction={self.validation_fraction} of "
+                f"{X.shape[0]} samples holds out {n_val}; training without a "
+                "validation set (stopping on the training loss).",
+                UserWarning,
+                stacklevel=4,
             )
+            return X, Y, sample_weight, None
+        dtype = self._network.dtype
+        sw_tr = None if sw_tr is None else sw_tr.astype(dtype)
+        sw_val = None if sw_val is None else sw_val.astype(dtype)
+        X_val, Y_val = X[va], Y[va]
         net = self._network
 
         def validate(flat):
@@ -303,9 +308,10 @@ class BaseMLP(BaseEstimator):
             val_loss = net.loss.value(Y_val, raw, out, sw_val)
             return val_loss, self._score_output(out, Y_val, sw_val)
 
-        return X_tr, Y_tr, sw_tr, validate
+        return X[tr], Y[tr], sw_tr, validate
 
-    def _stratify_target(self, Y):
+    def _stratify_labels(self, Y):
+        """Labels to stratify the hold-out on (None: regressors, multilabel)."""
         return None
 
     def _set_fitted_attributes(self) -> None:
@@ -314,11 +320,7 @@ class BaseMLP(BaseEstimator):
         self.loss_curve_ = frame["loss"].tolist()
         self.t_ = self._state.samples
         stopper = self._stopper
-        if (
-            stopper is not None
-            and self.early_stopping
-            and not hasattr(self.optimizer_, "minimize")
-        ):
+        if stopper is not None and stopper.monitor == "val_score":
             self.validation_scores_ = frame["val_score"].dropna().tolist()
             self.best_validation_score_ = stopper.best_
             self.best_loss_ = None
@@ -326,9 +328,7 @@ class BaseMLP(BaseEstimator):
             self.validation_scores_ = None
             self.best_validation_score_ = None
             self.best_loss_ = (
-                stopper.best_
-                if stopper is not None
-                else min(self.loss_curve_, default=self.loss_)
+                stopper.best_ if stopper is not None else min(self.loss_curve_)
             )
 
     # --- predict ------------------------------------------------------------------

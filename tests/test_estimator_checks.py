@@ -1,0 +1,36 @@
+"""scikit-learn's common estimator checks, over several configurations."""
+
+import warnings
+
+import pytest
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from sklearn_adamlp import MLPClassifier, MLPRegressor
+
+# Small nets and few epochs keep the suite fast; every check must pass, with no
+# expected-failure list.
+_COMMON = {"hidden_layer_sizes": (16,), "max_iter": 200, "random_state": 0}
+
+ESTIMATORS = [
+    MLPClassifier(**_COMMON),
+    MLPClassifier(solver="sgd", **_COMMON),
+    MLPClassifier(solver="lbfgs", **_COMMON),
+    MLPClassifier(early_stopping=True, learning_rate_init=0.01, **_COMMON),
+    MLPRegressor(**_COMMON),
+    MLPRegressor(solver="sgd", learning_rate_init=0.01, **_COMMON),
+    MLPRegressor(solver="lbfgs", **_COMMON),
+    MLPRegressor(early_stopping=True, learning_rate_init=0.01, **_COMMON),
+]
+
+
+@parametrize_with_checks(ESTIMATORS)
+def test_sklearn_compatible(estimator, check):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        check(estimator)
+
+
+@pytest.mark.parametrize("est", ESTIMATORS, ids=repr)
+def test_repr_roundtrip_params(est):
+    assert type(est)(**est.get_params()).get_params() == est.get_params()
