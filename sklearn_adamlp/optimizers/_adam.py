@@ -295,10 +295,10 @@ class NAdam(Optimizer):
         v *= b2
         np.square(g, out=tmp)
         axpy(1.0 - b2, tmp, v)  # v = beta_2 * v + (1 - beta_2) * g**2
-        np.divide(v, 1.0 - b2**t, out=tmp)
-        np.sqrt(tmp, out=tmp)
-        tmp += eps  # denom
+        c2 = math.sqrt(1.0 - b2**t)  # denom = (sqrt(v) + eps * c2) / c2, see Adam
+        np.sqrt(v, out=tmp)
+        tmp += eps * c2
         g /= tmp
-        axpy(-lr * (1.0 - mu_t) / (1.0 - mu_prod), g, p)
+        axpy(-lr * c2 * (1.0 - mu_t) / (1.0 - mu_prod), g, p)
         np.divide(m, tmp, out=tmp)
-        axpy(-lr * mu_next / (1.0 - mu_prod * mu_next), tmp, p)
+        axpy(-lr * c2 * mu_next / (1.0 - mu_prod * mu_next), tmp, p)

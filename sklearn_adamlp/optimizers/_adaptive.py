@@ -185,8 +185,10 @@ class Rprop(Optimizer):
         step = clip(step * eta_minus, step_min, step_max)   where s < 0
         g = 0                                               where s < 0
         p = p - sign(g) * step
-        prev = g
+        prev = sign(g)
 
+    torch keeps ``prev = g``; only its sign matters, and keeping the sign saves
+    a pass (the two differ only if ``g * prev`` underflows to 0).
     ``lr`` only sets the initial step: later schedules have no effect. Noisy
     mini-batch gradients flip signs at random, so use ``batch_size`` equal to
     the number of samples.
@@ -247,7 +249,6 @@ class Rprop(Optimizer):
         step *= prev
         np.clip(step, float(self.step_min), float(self.step_max), out=step)
         np.copyto(g, 0.0, where=mask)  # g = 0 where s < 0
-        np.sign(g, out=tmp)
-        tmp *= step
+        np.sign(g, out=prev)  # prev = sign(g)
+        np.multiply(prev, step, out=tmp)
         p -= tmp  # p = p - sign(g) * step
-        np.copyto(prev, g)  # prev = g

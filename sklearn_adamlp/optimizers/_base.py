@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from typing import Any
+
+from threadpoolctl import ThreadpoolController
 
 from sklearn_adamlp._params import Parametrized
 from sklearn_adamlp._typing import FloatArray
@@ -49,12 +52,13 @@ class Optimizer(Parametrized):
         self.t_ += 1
         lr = self.current_lr()
         wd = float(getattr(self, "weight_decay", 0.0) or 0.0)
-        for p, g, s in zip(params, grads, self.state_, strict=True):
-            p1 = _flat(p)
-            g1 = g.reshape(p1.shape)  # a view, or a scratch copy if g is strided
-            if wd:
-                self._weight_decay(p1, g1, lr, wd)
-            self._update(p1, g1, s, lr, self.t_)
+        with _one_blas_thread(sum(p.size for p in params)):
+            for p, g, s in zip(params, grads, self.state_, strict=True):
+                p1 = _flat(p)
+                g1 = g.reshape(p1.shape)  # a view, or a scratch copy if g is strided
+                if wd:
+                    self._weight_decay(p1, g1, lr, wd)
+                self._update(p1, g1, s, lr, self.t_)
 
     def current_lr(self) -> float:
         """Return the next step's learning rate, ``learning_rate * lr_scale_``."""
@@ -80,6 +84,26 @@ class Optimizer(Parametrized):
     ) -> None:
         """Update ``p`` in place from ``g`` (scratch), state ``s``, rate and step."""
         raise NotImplementedError
+
+
+#: buffers from this size on run the update with single-threaded BLAS
+BLAS_SINGLE_THREAD_FROM = 1 << 16
+_BLAS: list = []  # the cached threadpoolctl selection of the BLAS libraries
+
+
+def _one_blas_thread(size: int) -> contextlib.AbstractContextManager:
+    """Limit BLAS to one thread while updating a large buffer.
+
+    ``axpy`` is memory-bound: threads do not speed it up, and on a busy machine
+    (other jobs, GridSearchCV workers) OpenBLAS's spinning threads made one
+    ``daxpy`` over 1e6 doubles 10-15x slower than single-threaded. Small buffers
+    skip the ~10 us this costs (OpenBLAS does not thread them anyway).
+    """
+    if size < BLAS_SINGLE_THREAD_FROM:
+        return contextlib.nullcontext()
+    if not _BLAS:
+        _BLAS.append(ThreadpoolController().select(user_api="blas"))
+    return _BLAS[0].limit(limits=1)
 
 
 def _flat(a: FloatArray) -> FloatArray:
