@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from typing import Any
+
+from threadpoolctl import ThreadpoolController
 
 from sklearn_adamlp._params import Parametrized
 from sklearn_adamlp._typing import FloatArray
@@ -22,6 +25,11 @@ class Optimizer(Parametrized):
         g  = g + weight_decay * p          (L2-coupled decay, when weight_decay > 0)
         p  = update(p, g, state, lr, t)    (the subclass's ``_update``)
 
+    ``weight_decay`` is L2-coupled by default (added to the gradient, as in
+    torch.optim); an optimizer with decoupled decay (``AdamW``) overrides
+    ``_weight_decay``. Contiguous arrays reach ``_update`` as flat 1-D views, so
+    the BLAS ``axpy`` of ``regularizers`` updates them in place.
+
     ``lr_scale_`` (1.0 at first) is set by the training loop: learning-rate
     schedules and plateau reductions multiply the base ``learning_rate``.
     On the estimator's fast path ``params`` is ``[flat]``, one contiguous buffer,
@@ -37,17 +45,20 @@ class Optimizer(Parametrized):
     def step(self, params: Sequence[FloatArray], grads: Sequence[FloatArray]) -> None:
         """Update ``params`` in place from ``grads`` (``grads`` may be modified)."""
         if getattr(self, "state_", None) is None:
-            self.state_ = [self._init_state(p) for p in params]
+            self.state_ = [self._init_state(_flat(p)) for p in params]
             self.t_ = 0
         if not hasattr(self, "lr_scale_"):
             self.lr_scale_ = 1.0
         self.t_ += 1
         lr = self.current_lr()
         wd = float(getattr(self, "weight_decay", 0.0) or 0.0)
-        for p, g, s in zip(params, grads, self.state_, strict=True):
-            if wd:
-                self._weight_decay(p, g, lr, wd)
-            self._update(p, g, s, lr, self.t_)
+        with _one_blas_thread(sum(p.size for p in params)):
+            for p, g, s in zip(params, grads, self.state_, strict=True):
+                p1 = _flat(p)
+                g1 = g.reshape(p1.shape)  # a view, or a scratch copy if g is strided
+                if wd:
+                    self._weight_decay(p1, g1, lr, wd)
+                self._update(p1, g1, s, lr, self.t_)
 
     def current_lr(self) -> float:
         """Return the next step's learning rate, ``learning_rate * lr_scale_``."""
@@ -71,4 +82,30 @@ class Optimizer(Parametrized):
     def _update(
         self, p: FloatArray, g: FloatArray, s: dict[str, Any], lr: float, t: int
     ) -> None:
+        """Update ``p`` in place from ``g`` (scratch), state ``s``, rate and step."""
         raise NotImplementedError
+
+
+#: buffers from this size on run the update with single-threaded BLAS
+BLAS_SINGLE_THREAD_FROM = 1 << 16
+_BLAS: list = []  # the cached threadpoolctl selection of the BLAS libraries
+
+
+def _one_blas_thread(size: int) -> contextlib.AbstractContextManager:
+    """Limit BLAS to one thread while updating a large buffer.
+
+    ``axpy`` is memory-bound: threads do not speed it up, and on a busy machine
+    (other jobs, GridSearchCV workers) OpenBLAS's spinning threads made one
+    ``daxpy`` over 1e6 doubles 10-15x slower than single-threaded. Small buffers
+    skip the ~10 us this costs (OpenBLAS does not thread them anyway).
+    """
+    if size < BLAS_SINGLE_THREAD_FROM:
+        return contextlib.nullcontext()
+    if not _BLAS:
+        _BLAS.append(ThreadpoolController().select(user_api="blas"))
+    return _BLAS[0].limit(limits=1)
+
+
+def _flat(a: FloatArray) -> FloatArray:
+    """Return a 1-D view of a C-contiguous array (so BLAS ``axpy`` works in place)."""
+    return a.reshape(-1) if a.flags.c_contiguous else a

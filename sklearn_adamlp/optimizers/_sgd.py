@@ -1,10 +1,16 @@
-"""Stochastic gradient descent, with scikit-learn's momentum and Nesterov forms."""
+"""Stochastic gradient descent: scikit-learn's velocity form and torch's buffer form.
+
+``SGD`` keeps scikit-learn's ``solver='sgd'`` semantics (the velocity holds
+learning-rate-scaled steps); ``Momentum`` and ``Nesterov`` are thin subclasses
+that change the defaults and use torch.optim.SGD's buffer of raw gradients.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
 from sklearn_adamlp.optimizers._base import Optimizer
+from sklearn_adamlp.regularizers import axpy
 
 
 class SGD(Optimizer):
@@ -19,6 +25,11 @@ class SGD(Optimizer):
 
     With ``momentum=0`` this is plain ``p = p - lr * g``.
 
+    With a constant ``lr`` this equals torch's form used by ``Momentum`` and
+    ``Nesterov`` (``v = -lr * buf``). They differ when ``lr`` changes: here the
+    velocity keeps the old learning rates of past steps, while torch's buffer
+    holds raw gradients, so a new ``lr`` rescales the whole momentum at once.
+
     Parameters
     ----------
     learning_rate : float, default=0.01
@@ -32,7 +43,8 @@ class SGD(Optimizer):
 
     References
     ----------
-    Robbins & Monro (1951); Sutskever, Martens, Dahl & Hinton (2013), "On the
+    Robbins & Monro (1951), "A stochastic approximation method", Annals of
+    Mathematical Statistics 22; Sutskever, Martens, Dahl & Hinton (2013), "On the
     importance of initialization and momentum in deep learning", ICML.
     """
 
@@ -51,21 +63,113 @@ class SGD(Optimizer):
     def _init_state(self, p):
         if float(self.momentum) == 0.0:
             return {}
-        return {"v": np.zeros_like(p), "tmp": np.empty_like(p)}
+        return {"v": np.zeros_like(p)}
 
     def _update(self, p, g, s, lr, t):
         mu = float(self.momentum)
         if mu == 0.0:
-            g *= lr
-            p -= g
+            axpy(-lr, g, p)  # p = p - lr * g
             return
-        v, tmp = s["v"], s["tmp"]
-        g *= lr  # g now holds lr * g
+        if "v" not in s:  # momentum switched on after the first step
+            s["v"] = np.zeros_like(p)
+        self._momentum_step(p, g, s["v"], lr, mu)
+
+    def _momentum_step(self, p, g, v, lr, mu):
         v *= mu
-        v -= g  # v = mu * v - lr * g
+        axpy(-lr, g, v)  # v = momentum * v - lr * g
         if self.nesterov:
-            np.multiply(v, mu, out=tmp)
-            tmp -= g
-            p += tmp  # p += mu * v - lr * g
+            axpy(mu, v, p)
+            axpy(-lr, g, p)  # p = p + momentum * v - lr * g
         else:
-            p += v
+            p += v  # p = p + v
+
+
+class Momentum(SGD):
+    """SGD with classical (heavy-ball) momentum, torch.optim.SGD's form.
+
+    Buffer ``buf`` of raw gradients (0 at first)::
+
+        buf = momentum * buf + g
+        g = g + momentum * buf             if nesterov
+        g = buf                            otherwise
+        p = p - lr * g
+
+    Unlike ``SGD`` (scikit-learn's velocity form), a change of ``lr`` by a
+    schedule applies at once to the whole accumulated momentum.
+
+    Parameters
+    ----------
+    learning_rate : float, default=0.01
+        Step size ``lr``.
+    momentum : float, default=0.9
+        Momentum coefficient ``momentum`` in [0, 1).
+    nesterov : bool, default=False
+        Use the Nesterov form (see ``Nesterov``).
+    weight_decay : float, default=0.0
+        L2-coupled decay: ``g = g + weight_decay * p`` before the update.
+
+    References
+    ----------
+    Polyak (1964), "Some methods of speeding up the convergence of iteration
+    methods", USSR Computational Mathematics and Mathematical Physics 4;
+    Qian (1999), "On the momentum term in gradient descent learning algorithms",
+    Neural Networks 12.
+    """
+
+    def __init__(
+        self,
+        learning_rate: float = 0.01,
+        momentum: float = 0.9,
+        nesterov: bool = False,
+        weight_decay: float = 0.0,
+    ) -> None:
+        super().__init__(learning_rate, momentum, nesterov, weight_decay)
+
+    def _momentum_step(self, p, g, buf, lr, mu):
+        buf *= mu
+        buf += g  # buf = momentum * buf + g
+        if self.nesterov:
+            axpy(mu, buf, g)  # g = g + momentum * buf
+            axpy(-lr, g, p)  # p = p - lr * g
+        else:
+            axpy(-lr, buf, p)  # p = p - lr * buf
+
+
+class Nesterov(Momentum):
+    """Nesterov's accelerated gradient (NAG), torch.optim.SGD's nesterov form.
+
+    ``Momentum`` with ``nesterov=True``; buffer ``buf`` (0 at first)::
+
+        buf = momentum * buf + g
+        g = g + momentum * buf
+        p = p - lr * g
+
+    This is the look-ahead ``v = momentum * v + lr * grad(p - momentum * v)``
+    of the lecture notes rewritten at the look-ahead point (Sutskever et al.).
+
+    Parameters
+    ----------
+    learning_rate : float, default=0.01
+        Step size ``lr``.
+    momentum : float, default=0.9
+        Momentum coefficient ``momentum`` in [0, 1).
+    nesterov : bool, default=True
+        ``False`` gives classical momentum.
+    weight_decay : float, default=0.0
+        L2-coupled decay: ``g = g + weight_decay * p`` before the update.
+
+    References
+    ----------
+    Nesterov (1983), "A method for unconstrained convex minimization problem with
+    the rate of convergence O(1/k^2)", Doklady ANSSSR 269; Sutskever, Martens,
+    Dahl & Hinton (2013), ICML.
+    """
+
+    def __init__(
+        self,
+        learning_rate: float = 0.01,
+        momentum: float = 0.9,
+        nesterov: bool = True,
+        weight_decay: float = 0.0,
+    ) -> None:
+        super().__init__(learning_rate, momentum, nesterov, weight_decay)

@@ -1,0 +1,92 @@
+"""Compare every optimizer of sklearn_adamlp on the digits data set.
+
+Trains ``MLPClassifier(hidden_layer_sizes=(64,), activation='relu')`` once per
+optimizer (each with its own default hyper-parameters; Rprop and L-BFGS on full
+batches), plots the training loss and the validation accuracy per epoch from
+``history_`` and prints a table of test accuracy, epochs and seconds.
+
+    python examples/compare_optimizers.py [--quick] [--out optimizers.png]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+import warnings
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+from sklearn.datasets import load_digits
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import StandardScaler
+
+from sklearn_adamlp import MLPClassifier, optimizers
+
+FULL_BATCH = {"rprop", "lbfgs"}
+
+
+def load(quick: bool):
+    X, y = load_digits(return_X_y=True)
+    if quick:
+        X, y = X[:600], y[:600]
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=0.25, random_state=0, stratify=y
+    )
+    scaler = StandardScaler().fit(X_train)
+    return scaler.transform(X_train), scaler.transform(X_test), y_train, y_test
+
+
+def train(name: str, X_train, y_train, max_iter: int):
+    clf = MLPClassifier(
+        hidden_layer_sizes=(64,),
+        activation="relu",
+        solver=optimizers.get(name)(),  # the optimizer's own defaults
+        batch_size=len(X_train) if name in FULL_BATCH else "auto",
+        early_stopping=name != "lbfgs",  # fills history_'s val_score
+        n_iter_no_change=20,
+        max_iter=max_iter,
+        random_state=0,
+    )
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        clf.fit(X_train, y_train)
+    return clf, time.perf_counter() - start
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small data, 30 epochs")
+    parser.add_argument("--out", default="compare_optimizers.png")
+    args = parser.parse_args(argv)
+    X_train, X_test, y_train, y_test = load(args.quick)
+    max_iter = 30 if args.quick else 200
+
+    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(12, 4.5))
+    rows = []
+    for i, name in enumerate(optimizers.available()):
+        clf, seconds = train(name, X_train, y_train, max_iter)
+        hist = clf.history_
+        style = {"color": plt.cm.tab20(i % 20), "ls": ("-", "--", ":")[i % 3]}
+        ax_loss.plot(hist["epoch"], hist["loss"], label=name, **style)
+        if hist["val_score"].notna().any():
+            ax_acc.plot(hist["epoch"], hist["val_score"], label=name, **style)
+        rows.append((name, clf.score(X_test, y_test), clf.n_iter_, seconds))
+    ax_loss.set(xlabel="epoch", ylabel="training loss", yscale="log")
+    ax_acc.set(xlabel="epoch", ylabel="validation accuracy", ylim=(0.5, 1.0))
+    ax_loss.legend(ncol=2, fontsize="small")
+    fig.suptitle("sklearn_adamlp optimizers on digits (defaults, MLP 64 relu)")
+    fig.tight_layout()
+    fig.savefig(args.out, dpi=100)
+
+    print("| optimizer | test accuracy | epochs | seconds |")
+    print("|---|---:|---:|---:|")
+    for name, acc, epochs, seconds in sorted(rows, key=lambda r: -r[1]):
+        print(f"| {name} | {acc:.4f} | {epochs} | {seconds:.2f} |")
+    print(f"\nsaved {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,95 @@
+"""AdaBound: Adam whose per-coordinate step is clipped into bounds tending to SGD."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from sklearn_adamlp.optimizers._base import Optimizer
+from sklearn_adamlp.regularizers import axpy
+
+
+class AdaBound(Optimizer):
+    """AdaBound (Luo et al. 2019), as in the authors' reference implementation.
+
+    With ``c1 = 1 - beta_1**t``, ``c2 = 1 - beta_2**t`` and
+    ``final = final_lr * lr_scale_``::
+
+        m = beta_1 * m + (1 - beta_1) * g
+        v = beta_2 * v + (1 - beta_2) * g**2
+        lower = final * (1 - 1 / (gamma * t + 1))
+        upper = final * (1 + 1 / (gamma * t))
+        eta = clip(lr * sqrt(c2) / c1 / (sqrt(v) + epsilon), lower, upper)
+        p = p - eta * m
+
+    Early on the bounds are wide and this is Adam; as t grows both tend to
+    ``final``, so it becomes SGD with learning rate ``final``.
+
+    The clip acts on the bias-corrected step, as the reference code does
+    (``step_size = lr * sqrt(c2) / c1`` divided by ``sqrt(v) + epsilon``, then
+    times ``m``); the paper's Algorithm 2 writes ``clip(lr / sqrt(v))`` with
+    ``lr / sqrt(t)`` and no bias correction. When a schedule scales the learning
+    rate (``lr = learning_rate * lr_scale_``), ``final_lr`` is scaled by the same
+    ``lr_scale_``, as the reference scales it by ``lr / base_lr``.
+
+    Parameters
+    ----------
+    learning_rate : float, default=0.001
+        Adam's step ``lr`` of the early phase.
+    final_lr : float, default=0.1
+        The SGD learning rate both bounds converge to.
+    gamma : float, default=1e-3
+        Convergence speed of the bounds.
+    beta_1 : float, default=0.9
+    beta_2 : float, default=0.999
+    epsilon : float, default=1e-8
+    weight_decay : float, default=0.0
+        L2-coupled decay ``g = g + weight_decay * p`` (as the reference's
+        ``AdaBound``; its ``AdaBoundW`` is not provided).
+
+    References
+    ----------
+    Luo, Xiong, Liu & Sun (2019), "Adaptive Gradient Methods with Dynamic Bound
+    of Learning Rate", ICLR. Reference code: github.com/Luolc/AdaBound.
+    """
+
+    def __init__(
+        self,
+        learning_rate: float = 0.001,
+        final_lr: float = 0.1,
+        gamma: float = 1e-3,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-8,
+        weight_decay: float = 0.0,
+    ) -> None:
+        self.learning_rate = learning_rate
+        self.final_lr = final_lr
+        self.gamma = gamma
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.weight_decay = weight_decay
+
+    def _init_state(self, p):
+        return {"m": np.zeros_like(p), "v": np.zeros_like(p), "tmp": np.empty_like(p)}
+
+    def _update(self, p, g, s, lr, t):
+        b1, b2, eps = float(self.beta_1), float(self.beta_2), float(self.epsilon)
+        gamma = float(self.gamma)
+        final = float(self.final_lr) * float(getattr(self, "lr_scale_", 1.0))
+        m, v, tmp = s["m"], s["v"], s["tmp"]
+        m *= b1
+        axpy(1.0 - b1, g, m)  # m = beta_1 * m + (1 - beta_1) * g
+        v *= b2
+        np.square(g, out=tmp)
+        axpy(1.0 - b2, tmp, v)  # v = beta_2 * v + (1 - beta_2) * g**2
+        lower = final * (1.0 - 1.0 / (gamma * t + 1.0))
+        upper = final * (1.0 + 1.0 / (gamma * t))
+        np.sqrt(v, out=tmp)
+        tmp += eps
+        np.divide(lr * math.sqrt(1.0 - b2**t) / (1.0 - b1**t), tmp, out=tmp)
+        np.clip(tmp, lower, upper, out=tmp)  # eta
+        tmp *= m
+        p -= tmp  # p = p - eta * m

@@ -1,0 +1,254 @@
+"""Per-coordinate adaptive step sizes: Adagrad, Adadelta, RMSprop, Rprop."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sklearn_adamlp.optimizers._base import Optimizer
+from sklearn_adamlp.regularizers import axpy
+
+
+class Adagrad(Optimizer):
+    """Adagrad (torch.optim.Adagrad without learning-rate decay).
+
+    ``G`` is the running sum of squared gradients (0 at first)::
+
+        G = G + g**2
+        p = p - lr * g / (sqrt(G) + epsilon)
+
+    ``G`` only grows, so the effective step ``lr / sqrt(G)`` shrinks towards 0:
+    good for sparse features, but training can stall on long runs.
+
+    Parameters
+    ----------
+    learning_rate : float, default=0.01
+    epsilon : float, default=1e-10
+    weight_decay : float, default=0.0
+        L2-coupled decay ``g = g + weight_decay * p``.
+
+    References
+    ----------
+    Duchi, Hazan & Singer (2011), "Adaptive Subgradient Methods for Online
+    Learning and Stochastic Optimization", JMLR 12.
+    """
+
+    def __init__(
+        self,
+        learning_rate: float = 0.01,
+        epsilon: float = 1e-10,
+        weight_decay: float = 0.0,
+    ) -> None:
+        self.learning_rate = learning_rate
+        self.epsilon = epsilon
+        self.weight_decay = weight_decay
+
+    def _init_state(self, p):
+        return {"G": np.zeros_like(p), "tmp": np.empty_like(p)}
+
+    def _update(self, p, g, s, lr, t):
+        G, tmp = s["G"], s["tmp"]
+        np.square(g, out=tmp)
+        G += tmp  # G = G + g**2
+        np.sqrt(G, out=tmp)
+        tmp += float(self.epsilon)
+        g /= tmp
+        axpy(-lr, g, p)  # p = p - lr * g / (sqrt(G) + epsilon)
+
+
+class Adadelta(Optimizer):
+    """Adadelta (torch.optim.Adadelta, which keeps a learning rate).
+
+    Running averages ``Eg2`` of g**2 and ``Edx2`` of the squared updates::
+
+        Eg2 = rho * Eg2 + (1 - rho) * g**2
+        dx = sqrt(Edx2 + epsilon) / sqrt(Eg2 + epsilon) * g
+        Edx2 = rho * Edx2 + (1 - rho) * dx**2
+        p = p - lr * dx
+
+    The ratio of the two RMS values gives the update the units of ``p``
+    (Zeiler's "unit correction"), so ``lr=1.0`` needs no tuning.
+
+    Parameters
+    ----------
+    learning_rate : float, default=1.0
+        Scales ``dx`` (Zeiler's method is ``learning_rate=1``).
+    rho : float, default=0.9
+        Decay of both running averages.
+    epsilon : float, default=1e-6
+    weight_decay : float, default=0.0
+        L2-coupled decay ``g = g + weight_decay * p``.
+
+    References
+    ----------
+    Zeiler (2012), "ADADELTA: An Adaptive Learning Rate Method",
+    arXiv:1212.5701.
+    """
+
+    def __init__(
+        self,
+        learning_rate: float = 1.0,
+        rho: float = 0.9,
+        epsilon: float = 1e-6,
+        weight_decay: float = 0.0,
+    ) -> None:
+        self.learning_rate = learning_rate
+        self.rho = rho
+        self.epsilon = epsilon
+        self.weight_decay = weight_decay
+
+    def _init_state(self, p):
+        return {
+            "Eg2": np.zeros_like(p),
+            "Edx2": np.zeros_like(p),
+            "tmp": np.empty_like(p),
+        }
+
+    def _update(self, p, g, s, lr, t):
+        rho, eps = float(self.rho), float(self.epsilon)
+        Eg2, Edx2, tmp = s["Eg2"], s["Edx2"], s["tmp"]
+        Eg2 *= rho
+        np.square(g, out=tmp)
+        axpy(1.0 - rho, tmp, Eg2)  # Eg2 = rho * Eg2 + (1 - rho) * g**2
+        np.add(Eg2, eps, out=tmp)
+        np.sqrt(tmp, out=tmp)
+        g /= tmp
+        np.add(Edx2, eps, out=tmp)
+        np.sqrt(tmp, out=tmp)
+        g *= tmp  # g now holds dx
+        Edx2 *= rho
+        np.square(g, out=tmp)
+        axpy(1.0 - rho, tmp, Edx2)  # Edx2 = rho * Edx2 + (1 - rho) * dx**2
+        axpy(-lr, g, p)  # p = p - lr * dx
+
+
+class RMSprop(Optimizer):
+    """RMSprop, non-centered and without momentum (torch.optim.RMSprop).
+
+    ``Eg2`` is the running average of g**2 (0 at first)::
+
+        Eg2 = rho * Eg2 + (1 - rho) * g**2
+        p = p - lr * g / (sqrt(Eg2) + epsilon)
+
+    Adagrad with a forgetting average, so the step does not vanish.
+    ``rho`` is torch's ``alpha``.
+
+    Parameters
+    ----------
+    learning_rate : float, default=0.01
+    rho : float, default=0.99
+    epsilon : float, default=1e-8
+    weight_decay : float, default=0.0
+        L2-coupled decay ``g = g + weight_decay * p``.
+
+    References
+    ----------
+    Tieleman & Hinton (2012), "Lecture 6.5 - rmsprop: Divide the gradient by a
+    running average of its recent magnitude", COURSERA: Neural Networks for
+    Machine Learning.
+    """
+
+    def __init__(
+        self,
+        learning_rate: float = 0.01,
+        rho: float = 0.99,
+        epsilon: float = 1e-8,
+        weight_decay: float = 0.0,
+    ) -> None:
+        self.learning_rate = learning_rate
+        self.rho = rho
+        self.epsilon = epsilon
+        self.weight_decay = weight_decay
+
+    def _init_state(self, p):
+        return {"Eg2": np.zeros_like(p), "tmp": np.empty_like(p)}
+
+    def _update(self, p, g, s, lr, t):
+        rho = float(self.rho)
+        Eg2, tmp = s["Eg2"], s["tmp"]
+        Eg2 *= rho
+        np.square(g, out=tmp)
+        axpy(1.0 - rho, tmp, Eg2)  # Eg2 = rho * Eg2 + (1 - rho) * g**2
+        np.sqrt(Eg2, out=tmp)
+        tmp += float(self.epsilon)
+        g /= tmp
+        axpy(-lr, g, p)  # p = p - lr * g / (sqrt(Eg2) + epsilon)
+
+
+class Rprop(Optimizer):
+    """Resilient backpropagation (torch.optim.Rprop), for full batches.
+
+    Per-coordinate step sizes ``step`` (``lr`` at the first step) and the last
+    gradient ``prev`` (0 at first); only the sign of g is used::
+
+        s = sign(g * prev)
+        step = clip(step * eta_plus,  step_min, step_max)   where s > 0
+        step = clip(step * eta_minus, step_min, step_max)   where s < 0
+        g = 0                                               where s < 0
+        p = p - sign(g) * step
+        prev = sign(g)
+
+    torch keeps ``prev = g``; only its sign matters, and keeping the sign saves
+    a pass (the two differ only if ``g * prev`` underflows to 0).
+    ``lr`` only sets the initial step: later schedules have no effect. Noisy
+    mini-batch gradients flip signs at random, so use ``batch_size`` equal to
+    the number of samples.
+
+    Parameters
+    ----------
+    learning_rate : float, default=0.01
+        Initial step size.
+    eta_minus : float, default=0.5
+        Step shrink factor after a sign change.
+    eta_plus : float, default=1.2
+        Step growth factor while the sign is kept.
+    step_min : float, default=1e-6
+    step_max : float, default=50.0
+    weight_decay : float, default=0.0
+        L2-coupled decay ``g = g + weight_decay * p``.
+
+    References
+    ----------
+    Riedmiller & Braun (1993), "A direct adaptive method for faster
+    backpropagation learning: the RPROP algorithm", IEEE ICNN.
+    """
+
+    def __init__(
+        self,
+        learning_rate: float = 0.01,
+        eta_minus: float = 0.5,
+        eta_plus: float = 1.2,
+        step_min: float = 1e-6,
+        step_max: float = 50.0,
+        weight_decay: float = 0.0,
+    ) -> None:
+        self.learning_rate = learning_rate
+        self.eta_minus = eta_minus
+        self.eta_plus = eta_plus
+        self.step_min = step_min
+        self.step_max = step_max
+        self.weight_decay = weight_decay
+
+    def _init_state(self, p):
+        return {
+            "prev": np.zeros_like(p),
+            "step": np.empty_like(p),
+            "tmp": np.empty_like(p),
+            "mask": np.empty(p.shape, dtype=bool),
+        }
+
+    def _update(self, p, g, s, lr, t):
+        prev, step, tmp, mask = s["prev"], s["step"], s["tmp"], s["mask"]
+        if t == 1:
+            step.fill(lr)
+        np.multiply(g, prev, out=tmp)  # sign(g * prev) is the sign of tmp
+        prev.fill(1.0)  # prev is free now: it holds the step factor
+        np.greater(tmp, 0.0, out=mask)
+        np.copyto(prev, float(self.eta_plus), where=mask)
+        np.less(tmp, 0.0, out=mask)
+        np.copyto(prev, float(self.eta_minus), where=mask)
+        step *= prev
+        np.clip(step, float(self.step_min), float(self.step_max), out=step)
+        np.copyto(g, 0.0, where=mask)  # g = 0 where s < 0
+        np.sign(g, out=prev)  # prev = sign(g)
+        np.multiply(prev, step, out=tmp)
+        p -= tmp  # p = p - sign(g) * step

@@ -1,0 +1,351 @@
+"""Every update rule against an independent plain-numpy reference.
+
+The references below are written again from the papers' / torch.optim's published
+equations, one statement per equation line, allocating freely and never calling
+the package. Each runs ``n`` steps of gradient ``grad`` from ``x0``.
+"""
+
+import math
+
+import numpy as np
+import pytest
+from optim_problems import PROBLEMS, X0, quadratic, run
+
+from sklearn_adamlp import optimizers
+
+
+def ref_sgd_sklearn(x0, grad, n, lr, momentum=0.0, nesterov=False, wd=0.0):
+    # scikit-learn's SGDOptimizer._get_updates
+    p, v = x0.copy(), np.zeros_like(x0)
+    for _ in range(n):
+        g = grad(p) + wd * p
+        v = momentum * v - lr * g
+        update = momentum * v - lr * g if nesterov else v
+        p = p + update
+    return p
+
+
+def ref_sgd_torch(x0, grad, n, lr, momentum=0.9, nesterov=False, wd=0.0):
+    # torch.optim.SGD with dampening=0
+    p, buf = x0.copy(), None
+    for _ in range(n):
+        g = grad(p) + wd * p
+        buf = g.copy() if buf is None else momentum * buf + g
+        d = g + momentum * buf if nesterov else buf
+        p = p - lr * d
+    return p
+
+
+def ref_adagrad(x0, grad, n, lr=0.01, eps=1e-10, wd=0.0):
+    p, G = x0.copy(), np.zeros_like(x0)
+    for _ in range(n):
+        g = grad(p) + wd * p
+        G = G + g * g
+        p = p - lr * g / (np.sqrt(G) + eps)
+    return p
+
+
+def ref_adadelta(x0, grad, n, lr=1.0, rho=0.9, eps=1e-6, wd=0.0):
+    p, Eg2, Edx2 = x0.copy(), np.zeros_like(x0), np.zeros_like(x0)
+    for _ in range(n):
+        g = grad(p) + wd * p
+        Eg2 = rho * Eg2 + (1 - rho) * g * g
+        dx = np.sqrt(Edx2 + eps) / np.sqrt(Eg2 + eps) * g
+        Edx2 = rho * Edx2 + (1 - rho) * dx * dx
+        p = p - lr * dx
+    return p
+
+
+def ref_rmsprop(x0, grad, n, lr=0.01, alpha=0.99, eps=1e-8, wd=0.0):
+    p, sq = x0.copy(), np.zeros_like(x0)
+    for _ in range(n):
+        g = grad(p) + wd * p
+        sq = alpha * sq + (1 - alpha) * g * g
+        p = p - lr * g / (np.sqrt(sq) + eps)
+    return p
+
+
+def ref_adam(
+    x0,
+    grad,
+    n,
+    lr=1e-3,
+    b1=0.9,
+    b2=0.999,
+    eps=1e-8,
+    wd=0.0,
+    amsgrad=False,
+    decoupled=0.0,
+):
+    p, m, v, vmax = x0.copy(), np.zeros_like(x0), np.zeros_like(x0), np.zeros_like(x0)
+    for t in range(1, n + 1):
+        g = grad(p) + wd * p
+        p = p * (1 - lr * decoupled)  # AdamW: after the gradient, before the step
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g**2
+        vmax = np.maximum(vmax, v)
+        m_hat = m / (1 - b1**t)
+        v_hat = (vmax if amsgrad else v) / (1 - b2**t)
+        p = p - lr * m_hat / (np.sqrt(v_hat) + eps)
+    return p
+
+
+def ref_adamax(x0, grad, n, lr=2e-3, b1=0.9, b2=0.999, eps=1e-8, wd=0.0):
+    p, m, u = x0.copy(), np.zeros_like(x0), np.zeros_like(x0)
+    for t in range(1, n + 1):
+        g = grad(p) + wd * p
+        m = b1 * m + (1 - b1) * g
+        u = np.max(np.stack([b2 * u, np.abs(g) + eps]), axis=0)
+        p = p - lr / (1 - b1**t) * m / u
+    return p
+
+
+def ref_nadam(x0, grad, n, lr=2e-3, b1=0.9, b2=0.999, eps=1e-8, wd=0.0, psi=4e-3):
+    p, m, v, mu_prod = x0.copy(), np.zeros_like(x0), np.zeros_like(x0), 1.0
+    for t in range(1, n + 1):
+        g = grad(p) + wd * p
+        mu = b1 * (1 - 0.5 * 0.96 ** (t * psi))
+        mu_next = b1 * (1 - 0.5 * 0.96 ** ((t + 1) * psi))
+        mu_prod = mu_prod * mu
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g**2
+        denom = np.sqrt(v / (1 - b2**t)) + eps
+        p = p - lr * (1 - mu) / (1 - mu_prod) * g / denom
+        p = p - lr * mu_next / (1 - mu_prod * mu_next) * m / denom
+    return p
+
+
+def ref_adabound(
+    x0, grad, n, lr=1e-3, final_lr=0.1, gamma=1e-3, b1=0.9, b2=0.999, eps=1e-8, wd=0.0
+):
+    # github.com/Luolc/AdaBound, adabound.py, AdaBound.step (base_lr == lr)
+    p, m, v = x0.copy(), np.zeros_like(x0), np.zeros_like(x0)
+    for t in range(1, n + 1):
+        g = grad(p) + wd * p
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g * g
+        denom = np.sqrt(v) + eps
+        step_size = lr * math.sqrt(1 - b2**t) / (1 - b1**t)
+        lower = final_lr * (1 - 1 / (gamma * t + 1))
+        upper = final_lr * (1 + 1 / (gamma * t))
+        eta = np.clip(np.full_like(denom, step_size) / denom, lower, upper)
+        p = p - eta * m
+    return p
+
+
+def ref_rprop(x0, grad, n, lr=0.01, etaminus=0.5, etaplus=1.2, smin=1e-6, smax=50.0):
+    p, prev, step = x0.copy(), np.zeros_like(x0), np.full_like(x0, lr)
+    for _ in range(n):
+        g = grad(p)
+        sign = np.sign(g * prev)
+        factor = np.where(sign > 0, etaplus, np.where(sign < 0, etaminus, 1.0))
+        step = np.clip(step * factor, smin, smax)
+        g = np.where(sign < 0, 0.0, g)
+        p = p - np.sign(g) * step
+        prev = g
+    return p
+
+
+# (registry name, our kwargs, reference, reference kwargs): hyper-parameters away
+# from the defaults where that exercises more of the rule; small enough learning
+# rates that SGD stays finite on Rosenbrock.
+CASES = [
+    ("sgd", {"learning_rate": 1e-4}, ref_sgd_sklearn, {"lr": 1e-4}),
+    (
+        "sgd",
+        {"learning_rate": 1e-4, "momentum": 0.8, "weight_decay": 0.1},
+        ref_sgd_sklearn,
+        {"lr": 1e-4, "momentum": 0.8, "wd": 0.1},
+    ),
+    (
+        "sgd",
+        {"learning_rate": 1e-4, "momentum": 0.9, "nesterov": True},
+        ref_sgd_sklearn,
+        {"lr": 1e-4, "momentum": 0.9, "nesterov": True},
+    ),
+    ("momentum", {"learning_rate": 1e-4}, ref_sgd_torch, {"lr": 1e-4}),
+    (
+        "momentum",
+        {"learning_rate": 1e-4, "momentum": 0.5, "weight_decay": 0.1},
+        ref_sgd_torch,
+        {"lr": 1e-4, "momentum": 0.5, "wd": 0.1},
+    ),
+    (
+        "nesterov",
+        {"learning_rate": 1e-4},
+        ref_sgd_torch,
+        {"lr": 1e-4, "nesterov": True},
+    ),
+    ("adagrad", {}, ref_adagrad, {}),
+    ("adagrad", {"weight_decay": 0.1}, ref_adagrad, {"wd": 0.1}),
+    ("adadelta", {}, ref_adadelta, {}),
+    (
+        "adadelta",
+        {"learning_rate": 0.5, "rho": 0.8, "epsilon": 1e-5, "weight_decay": 0.1},
+        ref_adadelta,
+        {"lr": 0.5, "rho": 0.8, "eps": 1e-5, "wd": 0.1},
+    ),
+    ("rmsprop", {}, ref_rmsprop, {}),
+    (
+        "rmsprop",
+        {"learning_rate": 1e-3, "rho": 0.9, "weight_decay": 0.1},
+        ref_rmsprop,
+        {"lr": 1e-3, "alpha": 0.9, "wd": 0.1},
+    ),
+    ("adam", {}, ref_adam, {}),
+    (
+        "adam",
+        {"learning_rate": 0.01, "beta_1": 0.8, "beta_2": 0.99, "weight_decay": 0.1},
+        ref_adam,
+        {"lr": 0.01, "b1": 0.8, "b2": 0.99, "wd": 0.1},
+    ),
+    ("adam", {"amsgrad": True}, ref_adam, {"amsgrad": True}),
+    ("amsgrad", {"learning_rate": 0.01}, ref_adam, {"lr": 0.01, "amsgrad": True}),
+    ("adamw", {}, ref_adam, {"decoupled": 0.01}),
+    (
+        "adamw",
+        {"learning_rate": 0.01, "weight_decay": 0.5, "amsgrad": True},
+        ref_adam,
+        {"lr": 0.01, "decoupled": 0.5, "amsgrad": True},
+    ),
+    ("adamax", {}, ref_adamax, {}),
+    (
+        "adamax",
+        {"learning_rate": 0.01, "beta_2": 0.9, "epsilon": 1e-3, "weight_decay": 0.1},
+        ref_adamax,
+        {"lr": 0.01, "b2": 0.9, "eps": 1e-3, "wd": 0.1},
+    ),
+    ("nadam", {}, ref_nadam, {}),
+    (
+        "nadam",
+        {"learning_rate": 0.01, "momentum_decay": 0.1, "weight_decay": 0.1},
+        ref_nadam,
+        {"lr": 0.01, "psi": 0.1, "wd": 0.1},
+    ),
+    ("adabound", {}, ref_adabound, {}),
+    (
+        "adabound",
+        {"learning_rate": 0.01, "final_lr": 1e-3, "gamma": 0.1, "weight_decay": 0.1},
+        ref_adabound,
+        {"lr": 0.01, "final_lr": 1e-3, "gamma": 0.1, "wd": 0.1},
+    ),
+    ("rprop", {}, ref_rprop, {}),
+    (
+        "rprop",
+        {"learning_rate": 0.1, "eta_minus": 0.3, "eta_plus": 1.5, "step_max": 0.5},
+        ref_rprop,
+        {"lr": 0.1, "etaminus": 0.3, "etaplus": 1.5, "smax": 0.5},
+    ),
+]
+IDS = [f"{name}-{i}" for i, (name, *_) in enumerate(CASES)]
+
+
+def _grad(problem):
+    return lambda x: problem(x)[1]
+
+
+@pytest.mark.parametrize(("name", "kwargs", "ref", "ref_kwargs"), CASES, ids=IDS)
+@pytest.mark.parametrize("problem", sorted(PROBLEMS))
+@pytest.mark.parametrize("n_steps", [1, 100])
+def test_matches_reference_float64(name, kwargs, ref, ref_kwargs, problem, n_steps):
+    f = PROBLEMS[problem]
+    expected = ref(X0, _grad(f), n_steps, **ref_kwargs)
+    got = run(optimizers.get(name)(**kwargs), f, n_steps)
+    assert np.all(np.isfinite(expected))
+    np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-14)
+
+
+@pytest.mark.parametrize(("name", "kwargs", "ref", "ref_kwargs"), CASES, ids=IDS)
+def test_float32_stays_float32_and_matches(name, kwargs, ref, ref_kwargs):
+    opt = optimizers.get(name)(**kwargs)
+    got = run(opt, quadratic, 100, dtype=np.float32)
+    assert got.dtype == np.float32
+    for s in opt.state_:
+        for value in s.values():
+            if isinstance(value, np.ndarray) and value.dtype != bool:
+                assert value.dtype == np.float32
+    expected = ref(X0, _grad(quadratic), 100, **ref_kwargs)
+    np.testing.assert_allclose(got, expected, rtol=2e-4, atol=2e-4)
+
+
+@pytest.mark.parametrize("name", [n for n in optimizers.available() if n != "lbfgs"])
+def test_numpy_float64_hyperparameters_keep_float32(name):
+    cls = optimizers.get(name)
+    params = cls().get_params()
+    numeric = {
+        k: np.float64(v)
+        for k, v in params.items()
+        if isinstance(v, float) and not isinstance(v, bool)
+    }
+    numeric["weight_decay"] = np.float64(0.01)
+    opt = cls(**{**params, **numeric})
+    x = run(opt, quadratic, 3, dtype=np.float32)
+    assert x.dtype == np.float32
+    dtypes = {v.dtype for s in opt.state_ for v in s.values() if hasattr(v, "dtype")}
+    assert dtypes <= {np.dtype(np.float32), np.dtype(bool)}
+
+
+def test_adam_float64_hyperparameters_from_the_issue():
+    opt = optimizers.Adam(learning_rate=np.float64(0.01), beta_1=np.float64(0.9))
+    x = np.ones(5, dtype=np.float32)
+    opt.step([x], [x.copy()])
+    assert x.dtype == np.float32
+    assert opt.state_[0]["m"].dtype == np.float32
+    assert opt.state_[0]["v"].dtype == np.float32
+
+
+@pytest.mark.parametrize("name", [n for n in optimizers.available() if n != "lbfgs"])
+def test_list_of_arrays_equals_flat_buffer(name):
+    rng = np.random.default_rng(0)
+    shapes = [(3, 4), (4,), (4, 2), (2,)]
+    flat = rng.normal(size=sum(math.prod(s) for s in shapes))
+    flat_opt, list_opt = optimizers.get(name)(), optimizers.get(name)()
+    arrays, start = [], 0
+    for shape in shapes:
+        size = math.prod(shape)
+        arrays.append(flat[start : start + size].reshape(shape).copy())
+        start += size
+    for _ in range(5):
+        flat_opt.step([flat], [0.5 * flat + 0.1])
+        list_opt.step(arrays, [0.5 * a + 0.1 for a in arrays])
+    np.testing.assert_allclose(np.concatenate([a.ravel() for a in arrays]), flat)
+
+
+def test_non_contiguous_params_are_updated_in_place():
+    base = np.ones((4, 6))
+    view = base[:, ::2]  # not contiguous
+    opt = optimizers.Adam(learning_rate=0.1)
+    opt.step([view], [np.ones_like(view)])
+    np.testing.assert_allclose(base[:, ::2], 0.9)
+    np.testing.assert_allclose(base[:, 1::2], 1.0)
+
+
+def test_sgd_velocity_form_and_torch_form_differ_only_when_lr_changes():
+    grad = _grad(quadratic)
+    sk, torch_form = optimizers.SGD(momentum=0.9), optimizers.Momentum()
+    x_sk, x_torch = X0.copy(), X0.copy()
+    for i in range(20):
+        for opt, x in ((sk, x_sk), (torch_form, x_torch)):
+            opt.lr_scale_ = 1.0 if i < 10 else 0.1
+            opt.step([x], [grad(x)])
+        if i < 10:
+            np.testing.assert_allclose(x_sk, x_torch, rtol=1e-12)
+    assert not np.allclose(x_sk, x_torch, rtol=1e-6)
+
+
+def test_adabound_scales_final_lr_with_the_schedule():
+    grad = _grad(quadratic)
+    opt = optimizers.AdaBound(learning_rate=0.01, final_lr=0.05)
+    x = X0.copy()
+    for _ in range(50):
+        opt.lr_scale_ = 0.5
+        opt.step([x], [grad(x)])
+    # the reference with a scheduled lr: final_lr * lr / base_lr
+    expected = ref_adabound(X0, grad, 50, lr=0.005, final_lr=0.025)
+    np.testing.assert_allclose(x, expected, rtol=1e-10)
+
+
+def test_rprop_initial_step_is_the_learning_rate():
+    x = np.zeros(3)
+    optimizers.Rprop(learning_rate=0.25).step([x], [np.array([1.0, -2.0, 0.0])])
+    np.testing.assert_allclose(x, [-0.25, 0.25, 0.0])
