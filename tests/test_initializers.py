@@ -264,3 +264,32 @@ def test_large_variance_saturates_logistic_layers_auto_does_not():
     assert min(naive) > 0.5  # most units saturated in every layer
     assert max(auto) < 0.25
     assert np.mean(auto) < 0.15
+
+
+def test_auto_init_on_digits_close_to_sklearn_default():
+    """silu/tanh with init='auto' vs sklearn's default MLPClassifier (relu).
+
+    Measured over random_state 0..4 (5-fold CV, StandardScaler): at max_iter=30
+    sklearn 0.922, silu 0.915, tanh 0.918; at max_iter=100 sklearn 0.934, silu
+    0.932, tanh 0.926. The gaps are within the seed-to-seed spread (~1.5
+    points), so the test allows 1.5 points rather than asserting ">=".
+    """
+    from sklearn.model_selection import cross_val_score
+    from sklearn.neural_network import MLPClassifier as SkMLPClassifier
+    from sklearn.pipeline import make_pipeline
+    from threadpoolctl import threadpool_limits
+
+    X, y = load_digits(return_X_y=True)
+
+    def cv(est):
+        with warnings.catch_warnings(), threadpool_limits(1):
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            pipe = make_pipeline(StandardScaler(), est)
+            return cross_val_score(pipe, X, y, cv=5).mean()
+
+    kw = {"max_iter": 30, "random_state": 0}
+    ref = cv(SkMLPClassifier(**kw))
+    for activation in ("silu", "tanh"):
+        acc = cv(MLPClassifier(activation=activation, init="auto", **kw))
+        assert acc > 0.9
+        assert acc >= ref - 0.015, (activation, acc, ref)
