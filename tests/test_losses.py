@@ -245,3 +245,39 @@ def test_classification_loss_rejected_by_regressor_and_vice_versa():
         MLPRegressor(loss="hinge", max_iter=2).fit(X, X[:, 0])
     with pytest.raises(ValueError, match="regression loss"):
         MLPClassifier(loss="huber", max_iter=2).fit(X, X[:, 0] > 0)
+
+
+@pytest.mark.parametrize(
+    "est",
+    [
+        MLPClassifier((5,), activation="silu", loss="hinge", max_iter=5),
+        MLPRegressor(loss="absolute_error", activation="gelu", max_iter=5),
+        MLPRegressor(loss="huber", activation="elu", max_iter=5),
+    ],
+)
+def test_float32_end_to_end(est):
+    X, y = make_classification(60, n_features=5, random_state=0)
+    X = X.astype(np.float32)
+    _fit(est.set_params(random_state=0), X, y)
+    assert est._flat.dtype == np.float32
+    out = est.decision_function(X) if hasattr(est, "decision_function") else None
+    pred = est.predict(X)
+    if out is not None:
+        assert out.dtype == np.float32
+    else:
+        assert pred.dtype == np.float32
+
+
+def test_hinge_with_early_stopping_scores_with_zero_threshold():
+    X, y = make_classification(200, n_features=6, random_state=0)
+    clf = MLPClassifier(
+        (10,),
+        loss="hinge",
+        early_stopping=True,
+        learning_rate_init=0.01,
+        max_iter=100,
+        random_state=0,
+    )
+    _fit(clf, X, y)
+    assert clf.best_validation_score_ >= 0.75  # log_loss: 0.8; a 0.5 cut: lower
+    assert clf.score(X, y) >= 0.75
