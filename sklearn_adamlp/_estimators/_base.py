@@ -51,6 +51,8 @@ class BaseMLP(BaseEstimator):
         "activation": [
             StrOptions(activations.ACTIVATIONS.names()),
             activations.Activation,
+            list,
+            tuple,
         ],
         "solver": [
             StrOptions(OPTIMIZERS.names()),

@@ -78,15 +78,53 @@ def build_schedule(est: Any) -> schedules.Schedule:
 
 
 def hidden_activations(est: Any, n_hidden: int) -> list[activations.Activation]:
-    """One activation object per hidden layer."""
-    return [activations.get(est.activation)] * n_hidden
+    """One activation object per hidden layer.
+
+    ``est.activation`` is one name or ``Activation`` for every hidden layer, or a
+    list/tuple of them with exactly one entry per hidden layer.
+    """
+    specs = _activation_specs(est, n_hidden)
+    acts = [activations.get(spec) for spec in specs]
+    for spec, act in zip(specs, acts, strict=True):
+        if not isinstance(act, activations.Activation):
+            raise ValueError(
+                f"activation entries must be names of "
+                f"{activations.available()} or Activation objects; got {spec!r}."
+            )
+    return acts
+
+
+def _activation_specs(est: Any, n_hidden: int) -> list[Any]:
+    spec = est.activation
+    if not isinstance(spec, list | tuple):
+        return [spec] * n_hidden
+    if len(spec) != n_hidden:
+        raise ValueError(
+            f"activation has {len(spec)} entries but hidden_layer_sizes has "
+            f"{n_hidden} hidden layers; give one activation per hidden layer "
+            "or a single one for all."
+        )
+    return list(spec)
+
+
+def _activation_name(spec: Any) -> str:
+    return spec if isinstance(spec, str) else getattr(spec, "name", "")
 
 
 def layer_initializers(est: Any, n_layers: int) -> list[initializers.Initializer]:
-    """One initializer per weight layer, adapted to the hidden activation."""
+    """One initializer per weight layer, adapted to the activation it feeds.
+
+    Weight layer ``l`` feeds hidden layer ``l`` and is initialized for that
+    layer's activation (``init.for_activation(name)``, e.g. the row of seed 001's
+    table for ``init='auto'``); the output layer follows the last hidden
+    activation, as scikit-learn's initialization does.
+    """
     init = initializers.build(est.init)
-    name = est.activation if isinstance(est.activation, str) else ""
-    return [init.for_activation(name)] * n_layers
+    names = [_activation_name(s) for s in _activation_specs(est, n_layers - 1)]
+    if not names and not isinstance(est.activation, list | tuple):
+        names = [_activation_name(est.activation)]  # no hidden layer
+    names.append(names[-1] if names else "")
+    return [init.for_activation(name) for name in names[:n_layers]]
 
 
 def _differs(a: Any, b: Any) -> bool:

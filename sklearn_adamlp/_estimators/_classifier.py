@@ -206,7 +206,9 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     def _decode(self, out):
         if self.n_outputs_ == 1:
             out = out.ravel()
-        return self._label_binarizer.inverse_transform(out)
+        # 0.5 for probabilities, 0 for raw scores (hinge)
+        threshold = getattr(self._network.loss, "threshold", None)
+        return self._label_binarizer.inverse_transform(out, threshold=threshold)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -272,6 +274,39 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         """
         return self._decode(self._forward(X))
 
+    def _has_proba(self):
+        if not _probabilistic(self.loss):
+            raise AttributeError(
+                f"probability estimates are not available for loss={self.loss!r}"
+            )
+        return True
+
+    def _has_scores(self):
+        if _probabilistic(self.loss):
+            raise AttributeError(
+                f"decision_function is not available for loss={self.loss!r}; "
+                "use predict_proba"
+            )
+        return True
+
+    @available_if(_has_scores)
+    def decision_function(self, X):
+        """Raw output scores for ``X`` (losses without probabilities, e.g. hinge).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            For a binary target, the score of ``classes_[1]`` (positive means
+            that class), as scikit-learn's linear classifiers.
+        """
+        out = self._forward(X)
+        return out.ravel() if self.n_outputs_ == 1 else out
+
+    @available_if(_has_proba)
     def predict_proba(self, X):
         """Probability of each class for each sample of ``X``.
 
@@ -290,6 +325,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             return np.vstack([1 - out, out]).T
         return out
 
+    @available_if(_has_proba)
     def predict_log_proba(self, X):
         """Log of ``predict_proba(X)``.
 
@@ -309,6 +345,13 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_label = True
         return tags
+
+
+def _probabilistic(loss) -> bool:
+    try:
+        return bool(losses.get(loss).probabilistic)
+    except (ValueError, AttributeError):  # invalid loss: fit will say so
+        return True
 
 
 def _same_classes(a, b) -> bool:

@@ -1,0 +1,58 @@
+"""The ``Activation`` base class and numerically safe helpers."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import expit
+
+from sklearn_adamlp._params import Parametrized
+from sklearn_adamlp._typing import FloatArray
+
+
+def _tail(dtype) -> float:
+    """``t`` such that ``exp(-t)`` and its products stay normal numbers in ``dtype``."""
+    return 0.9 * float(-np.log(np.finfo(dtype).tiny))  # 78.6 (f32), 637.6 (f64)
+
+
+def _copy_into(z: FloatArray, out: FloatArray | None) -> FloatArray:
+    """Return ``out`` holding a copy of ``z`` (a new array when ``out`` is None)."""
+    if out is None:
+        return z.copy()
+    if out is not z:
+        np.copyto(out, z)
+    return out
+
+
+def _sigmoid(z: FloatArray, out: FloatArray | None = None) -> FloatArray:
+    """``expit(z)`` with the far negative tail set to exactly zero."""
+    s = expit(z, out=out if out is not None else np.empty_like(z))
+    s[z < -_tail(z.dtype)] = 0
+    return s
+
+
+class Activation(Parametrized):
+    """Base class: an elementwise function and its derivative.
+
+    Subclasses set ``name`` and implement ``forward`` and ``derivative``.
+    Instances hold only hyper-parameters (``get_params``/``set_params``, so
+    ``activation__negative_slope`` can be tuned), so one registered instance
+    serves every network and pickles with its class and parameters.
+    """
+
+    name: str = ""
+    needs_z: bool = False
+
+    def forward(self, z: FloatArray, out: FloatArray | None = None) -> FloatArray:
+        """Return ``phi(z)``, written into ``out`` when given."""
+        raise NotImplementedError
+
+    def derivative(self, z: FloatArray, a: FloatArray, delta: FloatArray) -> None:
+        """Multiply ``delta`` in place by ``phi'(z)``."""
+        raise NotImplementedError
+
+    def __call__(self, z: FloatArray) -> FloatArray:
+        """Return ``phi(z)`` as a new array."""
+        return self.forward(z, np.empty_like(z))
+
+    def __reduce__(self) -> tuple:
+        return (type(self), (), self.__dict__.copy() or None)

@@ -1,0 +1,84 @@
+"""Weight initializers: ``init(shape=(fan_in, fan_out), rng=..., dtype=...)``.
+
+Each initializer is a small cloneable object (``get_params``/``set_params``), so
+``init=GlorotUniform()`` can be tuned by GridSearchCV. ``rng`` is the estimator's
+random state (a ``numpy.random.RandomState`` from sklearn's ``check_random_state``,
+or a ``numpy.random.Generator``: both offer ``uniform`` and ``normal``).
+
+Biases start at zero unless an initializer overrides ``bias`` (only 'sklearn'
+does). ``fan_in``/``fan_out`` are ``n^(L)``/``n^(L+1)`` of seed 001: the units
+feeding the layer and the units it feeds.
+
+``init='auto'`` follows the table of seed 001 (uniform column): each layer's
+initializer is chosen by the activation of the units it feeds (``AUTO_GAINS``).
+"""
+
+from sklearn_adamlp.initializers._base import (
+    INITIALIZERS,
+    Initializer,
+    available,
+    build,
+    get,
+    register,
+)
+from sklearn_adamlp.initializers._scaled import (
+    AUTO_GAINS,
+    Auto,
+    GlorotNormal,
+    GlorotUniform,
+    HeNormal,
+    HeUniform,
+    LecunNormal,
+    LecunUniform,
+    SigmoidNormal,
+    SigmoidUniform,
+)
+from sklearn_adamlp.initializers._simple import (
+    Constant,
+    Normal,
+    Orthogonal,
+    SklearnUniform,
+    Uniform,
+    Zeros,
+)
+
+register("zeros")(Zeros)
+register("constant")(Constant)
+register("normal")(Normal)
+register("uniform")(Uniform)
+register("glorot_uniform")(GlorotUniform)
+register("glorot_normal")(GlorotNormal)
+register("sigmoid_uniform")(SigmoidUniform)
+register("sigmoid_normal")(SigmoidNormal)
+register("he_uniform")(HeUniform)
+register("he_normal")(HeNormal)
+register("lecun_uniform")(LecunUniform)
+register("lecun_normal")(LecunNormal)
+register("orthogonal")(Orthogonal)
+register("auto")(Auto)
+register("sklearn")(SklearnUniform)
+
+__all__ = [
+    "AUTO_GAINS",
+    "INITIALIZERS",
+    "Auto",
+    "Constant",
+    "GlorotNormal",
+    "GlorotUniform",
+    "HeNormal",
+    "HeUniform",
+    "Initializer",
+    "LecunNormal",
+    "LecunUniform",
+    "Normal",
+    "Orthogonal",
+    "SigmoidNormal",
+    "SigmoidUniform",
+    "SklearnUniform",
+    "Uniform",
+    "Zeros",
+    "available",
+    "build",
+    "get",
+    "register",
+]

@@ -1,0 +1,236 @@
+"""Fan-scaled initializers (Glorot, sigmoid, He, LeCun) and seed 001's 'auto'."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from sklearn_adamlp.initializers._base import Initializer, _normal, _uniform
+
+
+class _Scaled(Initializer):
+    """``W ~ U(-s, s)`` or ``N(0, s**2)`` with ``s = gain * sqrt(c / n)``.
+
+    Subclasses set ``c``, ``distribution`` and ``_fan`` (``n`` from the shape).
+    """
+
+    c: float = 1.0
+    distribution: str = "uniform"
+
+    def __init__(self, gain: float = 1.0) -> None:
+        self.gain = gain
+
+    @staticmethod
+    def _fan(fan_in: int, fan_out: int) -> int:
+        return fan_in + fan_out
+
+    def scale(self, fan_in: int, fan_out: int) -> float:
+        """Return the bound (uniform) or standard deviation (normal) for a shape."""
+        return float(self.gain) * math.sqrt(self.c / self._fan(fan_in, fan_out))
+
+    def __call__(self, shape, rng, dtype=np.float64):
+        draw = _uniform if self.distribution == "uniform" else _normal
+        return draw(rng, self.scale(*shape), shape, dtype)
+
+
+class GlorotUniform(_Scaled):
+    """Glorot (Xavier) uniform, seed 001's tanh row.
+
+    ::
+
+        W ~ U(-s, s),   s = gain * sqrt(6 / (fan_in + fan_out))
+
+    Parameters
+    ----------
+    gain : float, default=1.0
+        Multiplier of the bound (4 for the logistic sigmoid, sqrt(2) for ReLU).
+
+    References
+    ----------
+    Glorot & Bengio (2010), "Understanding the difficulty of training deep
+    feedforward neural networks", AISTATS.
+    """
+
+    c = 6.0
+
+
+class GlorotNormal(_Scaled):
+    """Glorot (Xavier) normal, seed 001's tanh row, Gaussian column.
+
+    ::
+
+        W ~ N(0, s**2),   s = gain * sqrt(2 / (fan_in + fan_out))
+
+    Parameters
+    ----------
+    gain : float, default=1.0
+        Multiplier of the standard deviation.
+
+    References
+    ----------
+    Glorot & Bengio (2010), AISTATS.
+    """
+
+    c = 2.0
+    distribution = "normal"
+
+
+class SigmoidUniform(GlorotUniform):
+    """Seed 001's sigmoid row: 4 x Glorot uniform.
+
+    ::
+
+        W ~ U(-s, s),   s = 4 * sqrt(6 / (fan_in + fan_out))
+
+    Parameters
+    ----------
+    gain : float, default=4.0
+    """
+
+    def __init__(self, gain: float = 4.0) -> None:
+        self.gain = gain
+
+
+class SigmoidNormal(GlorotNormal):
+    """Seed 001's sigmoid row, Gaussian column: 4 x Glorot normal.
+
+    ::
+
+        W ~ N(0, s**2),   s = 4 * sqrt(2 / (fan_in + fan_out))
+
+    Parameters
+    ----------
+    gain : float, default=4.0
+    """
+
+    def __init__(self, gain: float = 4.0) -> None:
+        self.gain = gain
+
+
+class _FanIn(_Scaled):
+    @staticmethod
+    def _fan(fan_in: int, fan_out: int) -> int:
+        return fan_in
+
+
+class HeUniform(_FanIn):
+    """He (Kaiming) uniform, for ReLU units.
+
+    ::
+
+        W ~ U(-s, s),   s = gain * sqrt(6 / fan_in)
+
+    Parameters
+    ----------
+    gain : float, default=1.0
+
+    References
+    ----------
+    He, Zhang, Ren & Sun (2015), "Delving deep into rectifiers", ICCV.
+    """
+
+    c = 6.0
+
+
+class HeNormal(_FanIn):
+    """He (Kaiming) normal, for ReLU units.
+
+    ::
+
+        W ~ N(0, s**2),   s = gain * sqrt(2 / fan_in)
+
+    Parameters
+    ----------
+    gain : float, default=1.0
+
+    References
+    ----------
+    He, Zhang, Ren & Sun (2015), ICCV.
+    """
+
+    c = 2.0
+    distribution = "normal"
+
+
+class LecunUniform(_FanIn):
+    """LeCun uniform (unit variance of ``z`` for unit-variance inputs).
+
+    ::
+
+        W ~ U(-s, s),   s = gain * sqrt(3 / fan_in)
+
+    Parameters
+    ----------
+    gain : float, default=1.0
+
+    References
+    ----------
+    LeCun, Bottou, Orr & Mueller (1998), "Efficient BackProp".
+    """
+
+    c = 3.0
+
+
+class LecunNormal(_FanIn):
+    """LeCun normal.
+
+    ::
+
+        W ~ N(0, s**2),   s = gain * sqrt(1 / fan_in)
+
+    Parameters
+    ----------
+    gain : float, default=1.0
+
+    References
+    ----------
+    LeCun, Bottou, Orr & Mueller (1998), "Efficient BackProp".
+    """
+
+    c = 1.0
+    distribution = "normal"
+
+
+#: Seed 001's table (uniform column) as gains on Glorot uniform, by activation.
+#: identity follows tanh (Glorot's linear-regime derivation); the ReLU-like units
+#: (leaky_relu, elu, gelu, softplus) follow ReLU and SiLU. Unknown names get 1.
+AUTO_GAINS: dict[str, float] = {
+    "identity": 1.0,
+    "logistic": 4.0,
+    "tanh": 1.0,
+    "relu": math.sqrt(2.0),
+    "silu": math.sqrt(2.0),
+    "leaky_relu": math.sqrt(2.0),
+    "elu": math.sqrt(2.0),
+    "gelu": math.sqrt(2.0),
+    "softplus": math.sqrt(2.0),
+}
+
+
+class Auto(Initializer):
+    """Seed 001's table: Glorot uniform with a gain chosen by activation.
+
+    ::
+
+        W ~ U(-s, s),   s = gain(activation) * sqrt(6 / (fan_in + fan_out))
+
+        logistic                                    gain = 4
+        tanh, identity                              gain = 1
+        relu, silu, leaky_relu, elu, gelu, softplus gain = sqrt(2)
+
+    ``for_activation(name)`` returns ``GlorotUniform(gain=AUTO_GAINS[name])``
+    (gain 1 for a name not in ``AUTO_GAINS``; register a user activation's gain
+    there). The estimator asks each layer for the activation of the units it
+    feeds; the output layer follows the last hidden activation.
+
+    References
+    ----------
+    Glorot & Bengio (2010), AISTATS; He et al. (2015), ICCV.
+    """
+
+    def __call__(self, shape, rng, dtype=np.float64):
+        return GlorotUniform()(shape, rng, dtype)
+
+    def for_activation(self, activation):
+        return GlorotUniform(gain=AUTO_GAINS.get(activation, 1.0))

@@ -1,0 +1,67 @@
+"""The ``Loss`` base class."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sklearn_adamlp._params import Parametrized
+from sklearn_adamlp._typing import FloatArray
+from sklearn_adamlp.activations import Activation
+
+
+def _weighted_mean(per_sample: FloatArray, sample_weight: FloatArray | None) -> float:
+    if sample_weight is None:
+        return float(per_sample.mean())
+    return float(np.dot(per_sample, sample_weight) / sample_weight.sum())
+
+
+class Loss(Parametrized):
+    """Base class of the losses.
+
+    Hyper-parameters (e.g. Huber's ``delta``) follow the estimator constructor
+    rules, so ``loss=Huber(delta=2.0)`` is cloned and tuned as ``loss__delta``.
+
+    Attributes
+    ----------
+    name : str
+        Registry name.
+    task : {'classification', 'regression'}
+        Which estimator the loss belongs to.
+    out_activation : Activation
+        Output activation paired with the loss.
+    threshold : float
+        Classification only: a binary or multilabel output ``out > threshold``
+        means the positive class.
+    """
+
+    name: str = ""
+    task: str = "regression"
+    out_activation: Activation
+    threshold: float = 0.5
+
+    @property
+    def probabilistic(self) -> bool:
+        """Whether the outputs are class probabilities (softmax or sigmoid)."""
+        return self.out_activation.name in ("softmax", "logistic")
+
+    def specialize(self, y_type: str) -> Loss:
+        """Return the loss to use for a target of type ``y_type``.
+
+        ``y_type`` is sklearn's ``type_of_target``; most losses return themselves.
+        """
+        return self
+
+    def value(self, y, raw, out, sample_weight=None) -> float:
+        """Sample-weighted mean of the per-sample loss."""
+        return _weighted_mean(self.per_sample(y, raw, out), sample_weight)
+
+    def per_sample(self, y, raw, out) -> FloatArray:
+        """Loss of each sample (summed over outputs)."""
+        raise NotImplementedError
+
+    def gradient(self, y, raw, out, grad: FloatArray) -> FloatArray:
+        """Write ``dL_i/d raw_i`` into ``grad``: ``out - y`` for canonical links."""
+        return np.subtract(out, y, out=grad)
+
+    def __reduce__(self) -> tuple:
+        return (type(self), (), self.__dict__.copy() or None)
