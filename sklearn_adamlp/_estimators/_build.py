@@ -31,30 +31,47 @@ def is_minimizer(solver: Any) -> bool:
     return hasattr(OPTIMIZERS.get(solver), "minimize")
 
 
+#: solvers scikit-learn defines: they take the estimator's values even at defaults
+SKLEARN_SOLVERS = frozenset({"sgd", "adam", "lbfgs"})
+
+
+def _changed_params(est: Any) -> list[str]:
+    """Estimator-level optimizer parameters set away from sklearn's defaults."""
+    defaults = type(est)().get_params()
+    return [n for n in OPTIMIZER_PARAMS if _differs(getattr(est, n), defaults[n])]
+
+
+def optimizer_kwargs(est: Any, spec: type) -> dict[str, Any]:
+    """Keyword arguments a named optimizer class takes from the estimator.
+
+    sklearn's own solvers ('sgd', 'adam', 'lbfgs') take every mapped parameter,
+    as in scikit-learn. Any other optimizer takes only those the user changed
+    from sklearn's defaults and otherwise keeps its own (Adagrad's learning
+    rate 0.01, Adadelta's 1.0 and epsilon 1e-6, 'momentum' without Nesterov).
+    """
+    accepted = set(getattr(spec, "_get_param_names", list)())
+    native = isinstance(est.solver, str) and est.solver in SKLEARN_SOLVERS
+    names = OPTIMIZER_PARAMS if native else _changed_params(est)
+    return {
+        OPTIMIZER_PARAMS[n]: getattr(est, n)
+        for n in names
+        if OPTIMIZER_PARAMS[n] in accepted
+    }
+
+
 def build_optimizer(est: Any) -> Any:
     """Build a fresh optimizer for ``est.solver``.
 
     A name or class gets the estimator's sklearn-named parameters it accepts
     (``learning_rate_init`` becomes ``learning_rate``, ``nesterovs_momentum``
-    becomes ``nesterov``, ...). An object is cloned; estimator-level optimizer
-    parameters changed from their defaults are then ignored, with a warning.
+    becomes ``nesterov``, ...; see ``optimizer_kwargs``). An object is cloned;
+    estimator-level optimizer parameters changed from their defaults are then
+    ignored, with a warning.
     """
     spec = OPTIMIZERS.get(est.solver)
     if isinstance(spec, type):
-        accepted = (
-            set(spec._get_param_names()) if hasattr(spec, "_get_param_names") else set()
-        )
-        kwargs = {
-            opt: getattr(est, name)
-            for name, opt in OPTIMIZER_PARAMS.items()
-            if opt in accepted
-        }
-        return spec(**kwargs)
-    changed = [
-        name
-        for name in OPTIMIZER_PARAMS
-        if _differs(getattr(est, name), type(est)().get_params()[name])
-    ]
+        return spec(**optimizer_kwargs(est, spec))
+    changed = _changed_params(est)
     if changed:
         warnings.warn(
             f"solver is an optimizer object; its own parameters are used and "

@@ -167,3 +167,8 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         """
         out = self._forward(X)
         return out.ravel() if self.n_outputs_ == 1 else out
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.positive_only = self.loss == "poisson"
+        return tags
