@@ -140,9 +140,11 @@ class BaseMLP(BaseEstimator):
         state = super().__getstate__()
         for key in ("_coefs", "_intercepts", "_grad"):
             state.pop(key, None)  # views would unpickle as detached copies
+        state["_user_registrations"] = _build.user_registrations(self)
         return state
 
     def __setstate__(self, state: dict) -> None:
+        _build.restore_registrations(state.pop("_user_registrations", []))
         super().__setstate__(state)
         if "_flat" in state:
             self._grad = np.empty_like(self._flat)

@@ -12,7 +12,7 @@ from typing import Any
 
 from sklearn.base import clone
 
-from sklearn_adamlp import activations, initializers, schedules
+from sklearn_adamlp import activations, initializers, losses, schedules
 from sklearn_adamlp.optimizers import OPTIMIZERS
 
 #: estimator parameter -> optimizer hyper-parameter, for optimizers given by name.
@@ -142,6 +142,43 @@ def layer_initializers(est: Any, n_layers: int) -> list[initializers.Initializer
         names = [_activation_name(est.activation)]  # no hidden layer
     names.append(names[-1] if names else "")
     return [init.for_activation(name) for name in names[:n_layers]]
+
+
+#: estimator parameter -> the registry its names come from
+PARAM_REGISTRIES = {
+    "solver": OPTIMIZERS,
+    "activation": activations.ACTIVATIONS,
+    "learning_rate": schedules.SCHEDULES,
+    "init": initializers.INITIALIZERS,
+    "loss": losses.LOSSES,
+}
+
+
+def user_registrations(est: Any) -> list[tuple[str, str, Any]]:
+    """``(param, name, entry)`` for every user-registered name ``est`` uses.
+
+    Stored in the estimator's pickle, so that an estimator naming a user's
+    optimizer (or activation, loss, ...) can be loaded, e.g. in a GridSearchCV
+    worker process, without first importing the module that registered it.
+    """
+    found = []
+    for param, registry in PARAM_REGISTRIES.items():
+        value = getattr(est, param, None)
+        for name in value if isinstance(value, list | tuple) else [value]:
+            if isinstance(name, str) and name in registry:
+                entry = registry.get(name)
+                owner = entry if isinstance(entry, type) else type(entry)
+                if not owner.__module__.startswith("sklearn_adamlp."):
+                    found.append((param, name, entry))
+    return found
+
+
+def restore_registrations(entries: list[tuple[str, str, Any]]) -> None:
+    """Register the entries of ``user_registrations`` that are missing here."""
+    for param, name, entry in entries:
+        registry = PARAM_REGISTRIES[param]
+        if name not in registry:
+            registry.register(name)(entry)
 
 
 def _differs(a: Any, b: Any) -> bool:
