@@ -121,21 +121,26 @@ class _Batches:
             yield xb, yb, swb
 
 
-def _run_epoch(ctx: TrainContext, batches: _Batches, order) -> float:
-    """One pass over the data; returns the mean batch loss (NaN if it diverged)."""
+def _run_epoch(ctx: TrainContext, batches: _Batches, order) -> tuple[float, int]:
+    """One pass over the data: ``(mean batch loss, steps taken)``.
+
+    Stops at the first non-finite batch loss and returns it (the step that would
+    follow is not taken).
+    """
     net, flat, grad, opt = ctx.network, ctx.flat, ctx.grad, ctx.optimizer
     per_step = ctx.schedule.unit == "step"
-    total = 0.0
+    total, steps = 0.0, 0
     for xb, yb, swb in batches(order):
         if per_step:
             ctx.set_learning_rate()
         loss = net.loss_grad(flat, grad, xb, yb, swb)
         if not np.isfinite(loss):
-            return float(loss)
+            return float(loss), steps
         opt.step([flat], [grad])
         ctx.state.steps += 1
+        steps += 1
         total += loss * xb.shape[0]
-    return total / batches.n
+    return total / batches.n, steps
 
 
 def _end_epoch(ctx: TrainContext, loss: float, lr: float, t0: float) -> bool:
@@ -163,12 +168,32 @@ def _end_epoch(ctx: TrainContext, loss: float, lr: float, t0: float) -> bool:
 
 
 def _diverged(ctx: TrainContext, last_good: FloatArray, loss: float) -> None:
-    if not np.isfinite(ctx.flat).all():
-        np.copyto(ctx.flat, last_good)
+    np.copyto(ctx.flat, last_good)
     ctx.diverged = True
     what = "NaN" if np.isnan(loss) else "infinite"
     ctx.stop_reason = DIVERGENCE_ADVICE.format(what=what, epoch=ctx.state.epochs + 1)
     warnings.warn(ctx.stop_reason, DivergenceWarning, stacklevel=4)
+
+
+class _Snapshots:
+    """The weights at the start of this epoch and of the one before.
+
+    A non-finite loss at the first batch of an epoch condemns the weights the
+    previous epoch ended with, so the start of the previous epoch (whose first
+    batch evaluated them to a finite loss) is restored; later in an epoch, the
+    start of this epoch is. Two copies per epoch, none per step.
+    """
+
+    def __init__(self, flat: FloatArray) -> None:
+        self.current = flat.copy()
+        self.previous = flat.copy()
+
+    def begin_epoch(self, flat: FloatArray) -> None:
+        self.previous, self.current = self.current, self.previous
+        np.copyto(self.current, flat)
+
+    def last_good(self, steps_taken: int) -> FloatArray:
+        return self.current if steps_taken else self.previous
 
 
 def fit_stochastic(
@@ -185,7 +210,7 @@ def fit_stochastic(
     """Run up to ``max_iter`` epochs (one if ``incremental``); return the count."""
     batches = _Batches(X, Y, sample_weight, batch_size)
     order = np.arange(X.shape[0]) if shuffle else None
-    last_good = np.empty_like(ctx.flat)
+    snapshots = _Snapshots(ctx.flat)
     for cb in ctx.callbacks:
         cb.on_fit_begin(ctx)
     n_iter = 0
@@ -194,10 +219,11 @@ def fit_stochastic(
         if order is not None:
             ctx.rng.shuffle(order)
         lr = ctx.set_learning_rate()
-        np.copyto(last_good, ctx.flat)
-        loss = _run_epoch(ctx, batches, order)
+        snapshots.begin_epoch(ctx.flat)
+        with np.errstate(over="ignore", invalid="ignore"):
+            loss, steps = _run_epoch(ctx, batches, order)
         if not np.isfinite(loss):
-            _diverged(ctx, last_good, loss)
+            _diverged(ctx, snapshots.last_good(steps), loss)
             break
         n_iter += 1
         ctx.state.epochs += 1
@@ -263,9 +289,8 @@ def fit_minimizer(
     flat[...] = res.x
     loss = float(res.fun)
     if not (np.isfinite(flat).all() and np.isfinite(loss)):
-        flat[...] = x0
-        loss = float(net.loss_grad(flat, grad, X, Y, sample_weight))
         _diverged(ctx, x0, np.nan)
+        loss = float(net.loss_grad(flat, grad, X, Y, sample_weight))
         return 0, loss
     n_iter = _check_optimize_result("lbfgs", res, max_iter)
     return int(n_iter), loss

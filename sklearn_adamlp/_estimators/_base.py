@@ -332,7 +332,9 @@ class BaseMLP(BaseEstimator):
             self.validation_scores_ = None
             self.best_validation_score_ = None
             self.best_loss_ = (
-                stopper.best_ if stopper is not None else min(self.loss_curve_)
+                stopper.best_
+                if stopper is not None
+                else min(self.loss_curve_, default=self.loss_)
             )
 
     # --- predict ------------------------------------------------------------------

@@ -1,0 +1,165 @@
+"""Bad input gets a clear ValueError naming the problem; divergence is contained."""
+
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_diabetes
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils._param_validation import InvalidParameterError
+
+from sklearn_adamlp import MLPClassifier, MLPRegressor
+from sklearn_adamlp.training import DivergenceWarning
+
+FAST = {"hidden_layer_sizes": (5,), "max_iter": 5, "random_state": 0}
+
+
+@pytest.fixture(autouse=True)
+def _quiet():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        yield
+
+
+@pytest.fixture
+def data():
+    rng = np.random.RandomState(0)
+    return rng.normal(size=(30, 4)), rng.randint(0, 3, 30)
+
+
+@pytest.mark.parametrize("Est", [MLPClassifier, MLPRegressor])
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_non_finite_X_or_y(data, Est, bad):
+    X, y = data
+    X_bad = X.copy()
+    X_bad[3, 1] = bad
+    word = "NaN" if np.isnan(bad) else "infinity"
+    with pytest.raises(ValueError, match=f"Input X contains {word}"):
+        Est(**FAST).fit(X_bad, y)
+    y_bad = y.astype(float)
+    y_bad[2] = bad
+    with pytest.raises(ValueError, match=f"Input y contains {word}"):
+        Est(**FAST).fit(X, y_bad)
+    est = Est(**FAST).fit(X, y)
+    with pytest.raises(ValueError, match=f"Input X contains {word}"):
+        est.predict(X_bad)
+
+
+@pytest.mark.parametrize("Est", [MLPClassifier, MLPRegressor])
+def test_wrong_feature_count_and_empty_input(data, Est):
+    X, y = data
+    est = Est(**FAST).fit(X, y)
+    with pytest.raises(ValueError, match=r"X has 3 features, but .* expecting 4"):
+        est.predict(X[:, :3])
+    with pytest.raises(ValueError, match="0 sample"):
+        Est(**FAST).fit(X[:0], y[:0])
+    with pytest.raises(ValueError, match="0 feature"):
+        Est(**FAST).fit(X[:, :0], y)
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        Est(**FAST).fit(X, y[:-1])
+    with pytest.raises(ValueError, match=r"sample_weight\.shape"):
+        Est(**FAST).fit(X, y, sample_weight=np.ones(5))
+
+
+@pytest.mark.parametrize(
+    ("param", "value", "match"),
+    [
+        ("hidden_layer_sizes", (10, 0), "hidden_layer_sizes"),
+        ("hidden_layer_sizes", -3, "hidden_layer_sizes"),
+        ("activation", "bogus", "activation"),
+        ("solver", "bogus", "solver"),
+        ("alpha", -1.0, "alpha"),
+        ("batch_size", 0, "batch_size"),
+        ("learning_rate", "bogus", "learning_rate"),
+        ("learning_rate_init", 0.0, "learning_rate_init"),
+        ("max_iter", 0, "max_iter"),
+        ("momentum", 1.5, "momentum"),
+        ("validation_fraction", 1.0, "validation_fraction"),
+        ("beta_1", 1.0, "beta_1"),
+        ("epsilon", 0.0, "epsilon"),
+        ("n_iter_no_change", 0, "n_iter_no_change"),
+        ("loss", "bogus", "loss"),
+        ("init", "bogus", "init"),
+    ],
+)
+def test_invalid_constructor_values_raise_at_fit(data, param, value, match):
+    X, y = data
+    est = MLPClassifier(**{**FAST, param: value})  # constructing never raises
+    with pytest.raises(ValueError, match=match):
+        est.fit(X, y)
+
+
+def test_invalid_names_list_the_valid_ones(data):
+    X, y = data
+    with pytest.raises(InvalidParameterError, match=r"'adam'.*'sgd'|'sgd'.*'adam'"):
+        MLPClassifier(solver="bogus").fit(X, y)
+    with pytest.raises(ValueError, match="regression loss"):
+        MLPClassifier(loss="squared_error", **FAST).fit(X, y)
+    with pytest.raises(ValueError, match="classification loss"):
+        MLPRegressor(loss="log_loss", **FAST).fit(X, y)
+    with pytest.raises(ValueError, match="non-negative"):
+        MLPRegressor(loss="poisson", **FAST).fit(X, y - 5.0)
+
+
+def test_partial_fit_classes(data):
+    X, y = data
+    with pytest.raises(ValueError, match="classes must be passed on the first call"):
+        MLPClassifier(**FAST).partial_fit(X, y)
+    clf = MLPClassifier(**FAST).partial_fit(X, y, classes=[0, 1, 2, 3])
+    assert list(clf.classes_) == [0, 1, 2, 3]
+    with pytest.raises(ValueError, match="classes not in"):
+        clf.partial_fit(X, y + 5)
+    with pytest.raises(AttributeError, match="partial_fit"):
+        MLPClassifier(solver="lbfgs").partial_fit(X, y, classes=[0, 1, 2])
+
+
+def test_warm_start_with_other_classes_or_outputs(data):
+    X, y = data
+    clf = MLPClassifier(warm_start=True, **FAST).fit(X, y)
+    with pytest.raises(ValueError, match="same classes"):
+        clf.fit(X, (y + 1) % 4)
+    reg = MLPRegressor(warm_start=True, **FAST).fit(X, y)
+    with pytest.raises(ValueError, match="outputs"):
+        reg.fit(X, np.stack([y, y], 1))
+
+
+def test_predict_before_fit():
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError):
+        MLPClassifier().predict(np.zeros((2, 3)))
+
+
+@pytest.mark.parametrize("solver", ["sgd", "momentum"])
+def test_diverging_run_keeps_finite_weights_and_warns(solver):
+    X, y = load_diabetes(return_X_y=True)
+    X, y = X * 1e3, y * 1e3  # unscaled on purpose
+    reg = MLPRegressor(
+        solver=solver, learning_rate_init=1e3, max_iter=50, random_state=0
+    )
+    with pytest.warns(DivergenceWarning, match="learning_rate_init.*scale"):
+        reg.fit(X, y)
+    assert np.isfinite(reg._flat).all()
+    assert np.isfinite(reg.predict(X)).all()
+    assert np.isfinite(reg.loss_curve_).all()
+
+
+def test_divergence_in_lbfgs_restores_the_start(monkeypatch):
+    from sklearn_adamlp.optimizers import LBFGS
+
+    def broken_minimize(self, fun, x0, **kwargs):
+        class Result:
+            x = np.full_like(x0, np.nan)
+            fun = np.nan
+            nit = 1
+            status = 0
+            message = "fake"
+
+        return Result()
+
+    monkeypatch.setattr(LBFGS, "minimize", broken_minimize)
+    X = np.random.RandomState(0).normal(size=(20, 3))
+    with pytest.warns(DivergenceWarning):
+        reg = MLPRegressor(solver="lbfgs", **FAST).fit(X, X[:, 0])
+    assert np.isfinite(reg._flat).all()
+    assert np.isfinite(reg.predict(X)).all()
