@@ -333,5 +333,10 @@ def test_batch_size_auto_and_clipping(small_clf_data):
     assert clf.optimizer_.t_ == clf.n_iter_ * 3  # ceil(120 / 50) steps per epoch
     auto = MLPClassifier(**FAST).fit(X, y)
     assert auto.optimizer_.t_ == auto.n_iter_  # min(200, 120): one batch
-    big = MLPClassifier(batch_size=10_000, **FAST).fit(X, y)
+    with pytest.warns(UserWarning, match="clipped"):
+        big = MLPClassifier(batch_size=10_000, **FAST).fit(X, y)
     assert big.optimizer_.t_ == big.n_iter_
+    full = MLPClassifier(batch_size="full", **FAST).fit(X, y)
+    np.testing.assert_array_equal(full._flat, big._flat)  # batch gradient descent
+    one = MLPClassifier(batch_size=1, **{**FAST, "max_iter": 2}).fit(X, y)
+    assert one.optimizer_.t_ == 2 * len(X)  # stochastic gradient descent

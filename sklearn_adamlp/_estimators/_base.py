@@ -61,7 +61,7 @@ class BaseMLP(BaseEstimator):
         ],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [
-            StrOptions({"auto"}),
+            StrOptions({"auto", "full"}),
             Interval(Integral, 1, None, closed="left"),
         ],
         "learning_rate": [StrOptions(schedules.SCHEDULES.names()), schedules.Schedule],
@@ -260,7 +260,16 @@ class BaseMLP(BaseEstimator):
             X = X.tocsr()  # row gathering needs CSR (one conversion per fit)
         ctx = self._context(self.optimizer_, rng, validate)
         n = X.shape[0]
-        batch_size = min(200, n) if self.batch_size == "auto" else self.batch_size
+        batch_size = {"auto": min(200, n), "full": n}.get(
+            self.batch_size, self.batch_size
+        )
+        if batch_size > n:
+            warnings.warn(
+                f"Got `batch_size`={batch_size} larger than the {n} training "
+                "samples. It is going to be clipped.",
+                UserWarning,
+                stacklevel=4,
+            )
         self.n_iter_ = fit_stochastic(
             ctx,
             X,

@@ -44,8 +44,10 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         as ``solver__beta_1``.
     alpha : float, default=0.0001
         L2 penalty ``0.5 * alpha * ||W||**2 / sum(sample_weight)`` (biases exempt).
-    batch_size : int or 'auto', default='auto'
-        Mini-batch size; 'auto' is ``min(200, n_samples)``.
+    batch_size : int, 'auto' or 'full', default='auto'
+        Mini-batch size; 'auto' is ``min(200, n_samples)``, 'full' the whole
+        training set (batch gradient descent); 1 is stochastic gradient descent.
+        Values above the number of samples are clipped to it.
     learning_rate : str or Schedule, default='constant'
         'constant', 'invscaling', 'adaptive' with sklearn's meanings, applied to
         every stepping solver (sklearn applies them to 'sgd' only), or a
