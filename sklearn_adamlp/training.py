@@ -50,7 +50,12 @@ class TrainState:
 
 @dataclass
 class TrainContext:
-    """Everything one fit call works with; callbacks read and change it."""
+    """Everything one fit call works with; callbacks read and change it.
+
+    ``transforms`` are objects with ``before_step(ctx)`` (may change ``ctx.grad``:
+    clipping, noise) and ``after_step(ctx)`` (may change ``ctx.flat``: max-norm
+    projection, decoupled weight decay), run around every optimizer step.
+    """
 
     network: Network
     flat: FloatArray
@@ -63,6 +68,7 @@ class TrainContext:
     rng: Any = None
     verbose: bool = False
     validate: Callable[[FloatArray], tuple[float, float]] | None = None
+    transforms: Sequence[Any] = ()
     stop_reason: str | None = None
     diverged: bool = False
 
@@ -136,7 +142,11 @@ def _run_epoch(ctx: TrainContext, batches: _Batches, order) -> tuple[float, int]
         loss = net.loss_grad(flat, grad, xb, yb, swb)
         if not np.isfinite(loss):
             return float(loss), steps
+        for transform in ctx.transforms:
+            transform.before_step(ctx)
         opt.step([flat], [grad])
+        for transform in ctx.transforms:
+            transform.after_step(ctx)
         ctx.state.steps += 1
         steps += 1
         total += loss * xb.shape[0]
