@@ -401,14 +401,17 @@ def main(argv=None) -> dict:
     def log(msg):
         print(msg, file=sys.stderr, flush=True)
 
+    if args.threads:  # for the child processes (memory, torch worker)
+        os.environ["OMP_NUM_THREADS"] = str(args.threads)
+        os.environ["OPENBLAS_NUM_THREADS"] = str(args.threads)
+    # imports load every BLAS (numpy's and scipy's OpenBLAS) before the limit
+    peers = _peers.make_peers(torch_path, with_torch=torch_path is not None)
     limiter = contextlib.nullcontext()
     if args.threads:
+        import scipy.linalg  # noqa: F401
         from threadpoolctl import threadpool_limits
 
         limiter = threadpool_limits(args.threads)
-        os.environ["OMP_NUM_THREADS"] = str(args.threads)  # memory children
-        os.environ["OPENBLAS_NUM_THREADS"] = str(args.threads)
-    peers = _peers.make_peers(torch_path, with_torch=torch_path is not None)
     rows = []
     try:
         with limiter:
