@@ -1,9 +1,12 @@
 """Peak memory of one fit, each peer in a fresh child process.
 
 ``python -m benchmarks._memory PEER DTYPE SOLVER CONFIG_JSON`` builds the data,
-records the resident set size (RSS) just before ``fit``, fits, and prints one
-JSON line with ``ru_maxrss`` (the process's peak RSS) and the peak minus the
-pre-fit RSS, i.e. what the fit itself added at its peak. For numpy peers
+records the resident set size (RSS) just before ``fit``, resets the kernel's peak
+RSS mark (``/proc/self/clear_refs``), fits, and prints one JSON line with the
+peak RSS during the fit (``VmHWM``) and that peak minus the pre-fit RSS: what
+the fit itself added at its peak. ``ru_maxrss`` is not used: Linux carries it
+over from the parent across fork and exec, so a child started by a large
+benchmark process would report the parent's peak. For numpy peers
 ``tracemalloc``'s peak of the fit is reported too (numpy reports its buffers to
 tracemalloc; torch does not, so it has no tracemalloc figure).
 """
@@ -12,7 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import subprocess
 import sys
 import warnings
@@ -20,14 +22,29 @@ import warnings
 from benchmarks._common import Config
 
 
+def _status_mb(field: str) -> float:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024  # kB
+    raise RuntimeError(f"{field} not in /proc/self/status")
+
+
 def _rss_mb() -> float:
-    with open("/proc/self/statm") as f:
-        pages = int(f.read().split()[1])
-    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+    return _status_mb("VmRSS")
+
+
+def _reset_peak() -> None:
+    """Reset VmHWM to the current RSS (Linux >= 4.0); harmless if refused."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+    except OSError:
+        pass
 
 
 def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    return _status_mb("VmHWM")
 
 
 def child(peer: str, dtype: str, solver: str, cfg: Config) -> dict:
@@ -39,6 +56,7 @@ def child(peer: str, dtype: str, solver: str, cfg: Config) -> dict:
 
         _torch_peer._data(cfg, dtype)  # tensors built before the baseline
         before = _rss_mb()
+        _reset_peak()
         _torch_peer.fit(cfg, solver, dtype, cfg.epochs, 1e-3, 1e-4)
         return {"before_mb": before, "peak_mb": _peak_mb(), "tracemalloc_mb": None}
 
@@ -52,6 +70,7 @@ def child(peer: str, dtype: str, solver: str, cfg: Config) -> dict:
         from sklearn.neural_network import MLPClassifier
     est = MLPClassifier(**estimator_params(cfg, solver, cfg.epochs, 1e-3, 1e-4))
     before = _rss_mb()
+    _reset_peak()
     tracemalloc.start()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -345,7 +345,7 @@ def versions(peers) -> dict:
     }
     with contextlib.suppress(OSError, subprocess.CalledProcessError):
         out["sklearn-adamlp commit"] = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
+            ["git", "describe", "--always", "--dirty"],
             capture_output=True,
             text=True,
             cwd=_peers.REPO,
