@@ -1,0 +1,71 @@
+"""Smoke test of the benchmark suite (issue 6): --quick runs end to end.
+
+No timing assertions: only that the table and JSON hold the expected rows with
+positive finite times. The torch peer is skipped (it may not be installed).
+"""
+
+import json
+import math
+
+import pytest
+
+from benchmarks import run
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory):
+    out = tmp_path_factory.mktemp("bench") / "results.json"
+    res = run.main(["--quick", "--no-torch", "--out", str(out)])
+    with open(out) as f:
+        assert json.load(f)["rows"] == json.loads(json.dumps(res["rows"]))
+    return res
+
+
+def _cases(rows, section):
+    return {(r["case"], r["peer"], r["dtype"]) for r in rows if r["section"] == section}
+
+
+def test_epoch_rows(results):
+    cases = _cases(results["rows"], "epoch")
+    for dt in ("float64", "float32"):
+        assert ("roofline (matmuls of one epoch)", "numpy", dt) in cases
+        for peer in ("adamlp", "sklearn"):
+            assert ("adam epoch", peer, dt) in cases
+            assert ("sgd nesterov 0.9 epoch", peer, dt) in cases
+
+
+def test_small_and_predict_rows(results):
+    small = _cases(results["rows"], "small")
+    for peer in ("adamlp", "sklearn"):
+        assert ("digits whole fit", peer, "float64") in small
+        assert ("digits epoch", peer, "float64") in small
+        assert ("GridSearchCV 2 cand x 2 folds", peer, "float64") in small
+    predict = _cases(results["rows"], "predict")
+    for dt in ("float64", "float32"):
+        assert ("1-row predict_proba latency", "adamlp", dt) in predict
+        assert ("500-row predict_proba", "sklearn", dt) in predict
+        assert ("forward roofline 500 rows", "numpy", dt) in predict
+
+
+def test_times_positive_finite(results):
+    for r in results["rows"]:
+        if r["section"] == "memory":
+            assert r["peak_rss_mb"] > 0
+            continue
+        assert math.isfinite(r["seconds"]), r
+        assert r["seconds"] > 0, r
+        assert math.isfinite(r["ratio"]), r
+        assert r["ratio"] > 0, r
+
+
+def test_meta_records_blas(results):
+    meta = results["meta"]
+    assert meta["machine"]["nproc"] >= 1
+    assert any(lib["user_api"] == "blas" for lib in meta["machine"]["blas"])
+    assert "scikit-learn" in meta["versions"]
+
+
+def test_markdown_table(results):
+    table = run.markdown(results["rows"])
+    assert table.startswith("| section | case |")
+    assert table.count("\n") == len(results["rows"]) + 1
