@@ -118,12 +118,18 @@ class _Batches:
                 continue
             idx = order[start:stop]
             X_buf, Y_buf, sw_buf = self._buffers(stop - start)
+            # mode="clip": with the default "raise", numpy gathers into a temporary
+            # and copies it to out= (indices are in range by construction)
             if X_buf is None:
                 xb = self.X[idx]
             else:
-                xb = np.take(self.X, idx, axis=0, out=X_buf)
-            yb = np.take(self.Y, idx, axis=0, out=Y_buf)
-            swb = None if sw_buf is None else np.take(self.sw, idx, out=sw_buf)
+                xb = np.take(self.X, idx, axis=0, out=X_buf, mode="clip")
+            yb = np.take(self.Y, idx, axis=0, out=Y_buf, mode="clip")
+            swb = (
+                None
+                if sw_buf is None
+                else np.take(self.sw, idx, out=sw_buf, mode="clip")
+            )
             yield xb, yb, swb
 
 

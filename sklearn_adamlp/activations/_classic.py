@@ -88,8 +88,9 @@ class ReLU(Activation):
         return np.maximum(z, 0, out=out if out is not None else np.empty_like(z))
 
     def derivative(self, z, a, delta):
-        # a > 0 exactly where z > 0, so z itself is not needed.
-        delta[a <= 0] = 0
+        # a > 0 exactly where z > 0, so z itself is not needed. A multiply by
+        # the mask is ~8x faster than boolean-index assignment (benchmarks/).
+        np.multiply(delta, a > 0, out=delta)
 
 
 class Softmax(Activation):
