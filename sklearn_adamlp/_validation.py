@@ -4,6 +4,15 @@ Keeping them here means a change in sklearn's private API is fixed in one place.
 """
 
 from sklearn.base import _fit_context
+
+try:  # scikit-learn >= 1.9 (its _fit_context tears the callbacks down)
+    from sklearn.callback import CallbackSupportMixin
+except ImportError:  # pragma: no cover - older scikit-learn: no callback API
+
+    class CallbackSupportMixin:  # type: ignore[no-redef]
+        """Stand-in for scikit-learn < 1.9, which has no callback API."""
+
+
 from sklearn.utils._param_validation import (
     HasMethods,
     Interval,
@@ -18,6 +27,7 @@ from sklearn.utils.validation import (
 )
 
 __all__ = [
+    "CallbackSupportMixin",
     "HasMethods",
     "Interval",
     "Options",

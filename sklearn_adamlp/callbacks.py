@@ -20,6 +20,9 @@ class Callback(Parametrized):
     def on_fit_begin(self, ctx: Any, **kwargs: Any) -> None:
         """Run once before the first epoch of each ``fit``/``partial_fit``."""
 
+    def on_epoch_begin(self, ctx: Any, **kwargs: Any) -> None:
+        """Run before every epoch."""
+
     def on_epoch_end(self, ctx: Any, record: dict, **kwargs: Any) -> bool | None:
         """Run after every epoch with its history record; return True to stop."""
         return None
@@ -123,3 +126,40 @@ class NoImprovementStopping(Callback):
     def on_fit_end(self, ctx, **kwargs):  # noqa: D102
         if self.restore_best and self.best_params_ is not None:
             np.copyto(ctx.flat, self.best_params_)
+
+
+class ProgressBar(Callback):
+    """A tqdm progress bar over epochs, showing the loss and validation score.
+
+    Used by the estimators for ``verbose >= 2`` when tqdm is installed (the
+    ``progress`` extra); can also be passed in ``callbacks``.
+
+    Parameters
+    ----------
+    total : int or None, default=None
+        Expected number of epochs (the estimator's ``max_iter``).
+    """
+
+    def __init__(self, total: int | None = None) -> None:
+        self.total = total
+
+    def on_fit_begin(self, ctx, **kwargs):  # noqa: D102
+        try:
+            from tqdm.auto import tqdm
+        except ImportError as exc:  # pragma: no cover - depends on the extra
+            raise ImportError(
+                "ProgressBar needs tqdm: pip install 'sklearn-adamlp[progress]'"
+            ) from exc
+        self.bar_ = tqdm(total=self.total, unit="epoch", leave=False)
+
+    def on_epoch_end(self, ctx, record, **kwargs):  # noqa: D102
+        postfix = {"loss": f"{record['loss']:.4g}"}
+        if np.isfinite(record["val_score"]):
+            postfix["val_score"] = f"{record['val_score']:.4g}"
+        self.bar_.set_postfix(postfix, refresh=False)
+        self.bar_.update(1)
+        return False
+
+    def on_fit_end(self, ctx, **kwargs):  # noqa: D102
+        self.bar_.close()
+        del self.bar_

@@ -159,6 +159,20 @@ def _run_epoch(ctx: TrainContext, batches: _Batches, order) -> tuple[float, int]
     return total / batches.n, steps
 
 
+def _notify(ctx: TrainContext, hook: str, *args: Any) -> bool:
+    """Call ``hook`` on every callback that has it; True if any asks to stop.
+
+    Callbacks need not derive from ``Callback``: a missing hook is skipped.
+    Every callback is called even after one asks to stop.
+    """
+    stop = False
+    for cb in ctx.callbacks:
+        method = getattr(cb, hook, None)
+        if method is not None:
+            stop = bool(method(ctx, *args)) or stop
+    return stop
+
+
 def _end_epoch(ctx: TrainContext, loss: float, lr: float, t0: float) -> bool:
     """Record the epoch, notify callbacks; return True to stop."""
     val_loss = val_score = np.nan
@@ -177,10 +191,7 @@ def _end_epoch(ctx: TrainContext, loss: float, lr: float, t0: float) -> bool:
         print(f"Iteration {ctx.state.epochs}, loss = {loss:.8f}")
         if ctx.validate is not None:
             print(f"Validation score: {val_score:f}")
-    stop = False
-    for cb in ctx.callbacks:
-        stop = bool(cb.on_epoch_end(ctx, record)) or stop
-    return stop
+    return _notify(ctx, "on_epoch_end", record)
 
 
 def _diverged(ctx: TrainContext, last_good: FloatArray, loss: float) -> None:
@@ -227,11 +238,11 @@ def fit_stochastic(
     batches = _Batches(X, Y, sample_weight, batch_size)
     order = np.arange(X.shape[0]) if shuffle else None
     snapshots = _Snapshots(ctx.flat)
-    for cb in ctx.callbacks:
-        cb.on_fit_begin(ctx)
+    _notify(ctx, "on_fit_begin")
     n_iter = 0
     for _ in range(1 if incremental else max_iter):
         t0 = time.perf_counter()
+        _notify(ctx, "on_epoch_begin")
         if order is not None:
             ctx.rng.shuffle(order)
         lr = ctx.set_learning_rate()
@@ -254,9 +265,16 @@ def fit_stochastic(
                 ConvergenceWarning,
                 stacklevel=3,
             )
-    for cb in ctx.callbacks:
-        cb.on_fit_end(ctx)
+    _notify(ctx, "on_fit_end")
     return n_iter
+
+
+def _notify_iteration(ctx: TrainContext) -> bool:
+    """Tell the callbacks an L-BFGS iteration ended; True if one asks to stop."""
+    stop = _notify(ctx, "on_epoch_end", ctx.history.records[-1])
+    if not stop:
+        _notify(ctx, "on_epoch_begin")
+    return stop
 
 
 def fit_minimizer(
@@ -278,19 +296,28 @@ def fit_minimizer(
         return net.loss_grad(flat, grad, X, Y, sample_weight), grad
 
     t0 = [time.perf_counter()]
+    _notify(ctx, "on_fit_begin")
+    _notify(ctx, "on_epoch_begin")
 
     def on_iteration(intermediate_result):
         ctx.state.epochs += 1
+        val_loss = val_score = np.nan
+        if ctx.validate is not None:
+            val_loss, val_score = ctx.validate(
+                intermediate_result.x.astype(flat.dtype, copy=False)
+            )
         ctx.history.append(
             {
                 "epoch": ctx.state.epochs,
                 "loss": float(intermediate_result.fun),
-                "val_loss": np.nan,
-                "val_score": np.nan,
+                "val_loss": val_loss,
+                "val_score": val_score,
                 "learning_rate": np.nan,
                 "seconds": time.perf_counter() - t0[0],
             }
         )
+        if _notify_iteration(ctx):
+            raise StopIteration  # scipy ends the minimization
         t0[0] = time.perf_counter()
 
     with np.errstate(over="ignore", invalid="ignore"):
@@ -303,10 +330,11 @@ def fit_minimizer(
             callback=on_iteration,
         )
     flat[...] = res.x
-    loss = float(res.fun)
-    if not (np.isfinite(flat).all() and np.isfinite(loss)):
+    loss, n_iter = float(res.fun), 0
+    if np.isfinite(flat).all() and np.isfinite(loss):
+        n_iter = _check_optimize_result("lbfgs", res, max_iter)
+    else:
         _diverged(ctx, x0, np.nan)
         loss = float(net.loss_grad(flat, grad, X, Y, sample_weight))
-        return 0, loss
-    n_iter = _check_optimize_result("lbfgs", res, max_iter)
+    _notify(ctx, "on_fit_end")
     return int(n_iter), loss

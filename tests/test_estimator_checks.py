@@ -21,6 +21,9 @@ ESTIMATORS = [
     MLPRegressor(solver="sgd", learning_rate_init=0.01, **_COMMON),
     MLPRegressor(solver="lbfgs", **_COMMON),
     MLPRegressor(early_stopping=True, learning_rate_init=0.01, **_COMMON),
+    MLPClassifier(
+        early_stopping=True, monitor="val_loss", learning_rate_init=0.01, **_COMMON
+    ),
 ]
 
 

@@ -18,8 +18,10 @@ from sklearn.utils import check_random_state
 
 from sklearn_adamlp import activations, initializers, losses, schedules
 from sklearn_adamlp._estimators import _build, _split
+from sklearn_adamlp._estimators._sk_callbacks import SklearnCallbackBridge
 from sklearn_adamlp._estimators._views import FlatBufferMixin
 from sklearn_adamlp._validation import (
+    CallbackSupportMixin,
     HasMethods,
     Interval,
     Options,
@@ -28,7 +30,7 @@ from sklearn_adamlp._validation import (
     check_is_fitted,
     validate_data,
 )
-from sklearn_adamlp.callbacks import Callback, NoImprovementStopping
+from sklearn_adamlp.callbacks import Callback, NoImprovementStopping, ProgressBar
 from sklearn_adamlp.history import History
 from sklearn_adamlp.network import Network
 from sklearn_adamlp.optimizers import OPTIMIZERS
@@ -41,7 +43,7 @@ from sklearn_adamlp.training import (
 )
 
 
-class BaseMLP(FlatBufferMixin, BaseEstimator):
+class BaseMLP(CallbackSupportMixin, FlatBufferMixin, BaseEstimator):
     """Base class of ``MLPClassifier`` and ``MLPRegressor`` (not for direct use)."""
 
     _parameter_constraints: ClassVar[dict] = {
@@ -93,6 +95,7 @@ class BaseMLP(FlatBufferMixin, BaseEstimator):
             callable,
         ],
         "callbacks": [list, None],
+        "monitor": [StrOptions({"val_score", "val_loss"})],
     }
 
     # --- fit --------------------------------------------------------------------
@@ -129,11 +132,12 @@ class BaseMLP(FlatBufferMixin, BaseEstimator):
         self._stopper = None
         self.optimizer_ = None
 
-    def _fit(self, X, y, sample_weight=None, incremental=False):
+    def _fit(self, X, y, sample_weight=None, incremental=False, validation_data=None):
         first_pass = not hasattr(self, "_flat") or (
             not self.warm_start and not incremental
         )
         X, Y, loss = self._validate_input(X, y, incremental, reset=first_pass)
+        self._callback_data = (X, y)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
         rng = check_random_state(self.random_state)
@@ -146,12 +150,37 @@ class BaseMLP(FlatBufferMixin, BaseEstimator):
         self._network.penalties = [L2Penalty(self.alpha)]
         optimizer = _build.carry_state(_build.build_optimizer(self), self.optimizer_)
         self.optimizer_ = optimizer
+        val = None
+        if validation_data is not None:
+            val = self._validation_arrays(validation_data)
         if hasattr(optimizer, "minimize"):
-            self._fit_minimizer(X, Y, sample_weight)
+            self._fit_minimizer(X, Y, sample_weight, val)
         else:
-            self._fit_stochastic(X, Y, sample_weight, rng, incremental)
+            self._fit_stochastic(X, Y, sample_weight, rng, incremental, val)
         self._set_fitted_attributes()
         return self
+
+    def _validation_arrays(self, validation_data):
+        """Check ``validation_data = (X_val, y_val[, sample_weight_val])``."""
+        if not isinstance(validation_data, tuple | list) or len(
+            validation_data
+        ) not in (2, 3):
+            raise ValueError(
+                "validation_data must be a tuple (X_val, y_val) or "
+                f"(X_val, y_val, sample_weight_val); got {type(validation_data)}."
+            )
+        X_val, y_val, *rest = validation_data
+        X_val = self._validated_X(X_val).astype(self._network.dtype, copy=False)
+        Y_val = self._encode_target(y_val).astype(self._network.dtype, copy=False)
+        if Y_val.shape[0] != X_val.shape[0]:
+            raise ValueError(
+                f"validation_data: X_val has {X_val.shape[0]} samples but y_val "
+                f"has {Y_val.shape[0]}."
+            )
+        sw_val = None
+        if rest and rest[0] is not None:
+            sw_val = _check_sample_weight(rest[0], X_val, dtype=X_val.dtype)
+        return X_val, Y_val, sw_val
 
     def _check_continuation(self, X, Y) -> None:
         if Y.shape[1] != self.n_outputs_:
@@ -160,7 +189,7 @@ class BaseMLP(FlatBufferMixin, BaseEstimator):
                 f"{self.n_outputs_}; fit again without warm_start to change it."
             )
 
-    def _context(self, optimizer, rng, validate=None) -> TrainContext:
+    def _context(self, optimizer, rng, validate=None, stochastic=True) -> TrainContext:
         return TrainContext(
             network=self._network,
             flat=self._flat,
@@ -169,14 +198,39 @@ class BaseMLP(FlatBufferMixin, BaseEstimator):
             state=self._state,
             history=self._history,
             schedule=_build.build_schedule(self),
-            callbacks=[self._stopper, *(self.callbacks or [])],
+            callbacks=self._callback_list(stochastic),
             rng=rng,
-            verbose=bool(self.verbose),
+            verbose=bool(self.verbose) and not self._progress_bar(),
             validate=validate,
         )
 
-    def _fit_minimizer(self, X, Y, sample_weight) -> None:
-        ctx = self._context(self.optimizer_, None)
+    def _progress_bar(self) -> bool:
+        """Whether ``verbose >= 2`` shows a tqdm bar (tqdm installed)."""
+        if int(self.verbose) < 2:
+            return False
+        try:
+            import tqdm  # noqa: F401
+        except ImportError:
+            return False
+        return True
+
+    def _callback_list(self, stochastic: bool) -> list:
+        """List the stopping rule, user callbacks, progress bar, sklearn's."""
+        found = [self._stopper] if stochastic else []
+        found += list(self.callbacks or [])
+        if self._progress_bar():
+            found.append(ProgressBar(total=self.max_iter if stochastic else None))
+        X, y = self._callback_data
+        if getattr(self, "_skl_callbacks", None):
+            context = self._init_callback_context(
+                max_subtasks=self.max_iter if stochastic else None
+            )
+            found.append(SklearnCallbackBridge(self, context, X, y))
+        return found
+
+    def _fit_minimizer(self, X, Y, sample_weight, val) -> None:
+        validate = None if val is None else self._validation_function(*val)
+        ctx = self._context(self.optimizer_, None, validate, stochastic=False)
         self.n_iter_, self.loss_ = fit_minimizer(
             ctx,
             X,
@@ -187,19 +241,19 @@ class BaseMLP(FlatBufferMixin, BaseEstimator):
             tol=self.tol,
         )
 
-    def _fit_stochastic(self, X, Y, sample_weight, rng, incremental) -> None:
-        validate = None
-        if self.early_stopping and not incremental:  # partial_fit: no hold-out
-            X, Y, sample_weight, validate = self._split_validation(
-                X, Y, sample_weight, rng
-            )
+    def _fit_stochastic(self, X, Y, sample_weight, rng, incremental, val) -> None:
+        if val is None and self.early_stopping and not incremental:
+            # partial_fit holds nothing out
+            X, Y, sample_weight, val = self._split_validation(X, Y, sample_weight, rng)
+        validate = None if val is None else self._validation_function(*val)
         if self._stopper is None:
+            on_validation = validate is not None and self.early_stopping
             self._stopper = NoImprovementStopping(
-                monitor="val_score" if validate is not None else "loss",
+                monitor=self.monitor if on_validation else "loss",
                 tol=self.tol,
                 n_iter_no_change=self.n_iter_no_change,
                 reduce_lr=self.learning_rate == "adaptive",
-                restore_best=validate is not None,
+                restore_best=on_validation,
             )
         if self.shuffle and sp.issparse(X):
             X = X.tocsr()  # row gathering needs CSR (one conversion per fit)
@@ -233,7 +287,7 @@ class BaseMLP(FlatBufferMixin, BaseEstimator):
         """Hold out ``validation_fraction`` of the data for early stopping.
 
         Stratified for single-output classifiers (see ``_split.holdout``). Returns
-        the training part and a function scoring the held-out part, or the data
+        the training part and the held-out ``(X_val, Y_val, sw_val)``, or the data
         unchanged and None (with a warning) when fewer than 2 rows would be held
         out.
         """
@@ -252,13 +306,16 @@ class BaseMLP(FlatBufferMixin, BaseEstimator):
                 f"{X.shape[0]} samples holds out {n_val}; training without a "
                 "validation set (stopping on the training loss).",
                 UserWarning,
-                stacklevel=4,
+                stacklevel=5,
             )
             return X, Y, sample_weight, None
         dtype = self._network.dtype
         sw_tr = None if sw_tr is None else sw_tr.astype(dtype)
         sw_val = None if sw_val is None else sw_val.astype(dtype)
-        X_val, Y_val = X[va], Y[va]
+        return X[tr], Y[tr], sw_tr, (X[va], Y[va], sw_val)
+
+    def _validation_function(self, X_val, Y_val, sw_val):
+        """Return ``validate(flat) -> (val_loss, val_score)`` on a fixed set."""
         net = self._network
 
         def validate(flat):
@@ -266,7 +323,7 @@ class BaseMLP(FlatBufferMixin, BaseEstimator):
             val_loss = net.loss.value(Y_val, raw, out, sw_val)
             return val_loss, self._score_output(out, Y_val, sw_val)
 
-        return X[tr], Y[tr], sw_tr, validate
+        return validate
 
     def _stratify_labels(self, Y):
         """Labels to stratify the hold-out on (None: regressors, multilabel)."""
@@ -278,18 +335,22 @@ class BaseMLP(FlatBufferMixin, BaseEstimator):
         self.loss_curve_ = frame["loss"].tolist()
         self.t_ = self._state.samples
         stopper = self._stopper
-        if stopper is not None and stopper.monitor == "val_score":
-            self.validation_scores_ = frame["val_score"].dropna().tolist()
-            self.best_validation_score_ = stopper.best_
+        scores = frame["val_score"].dropna()
+        self.validation_scores_ = scores.tolist() if len(scores) else None
+        if stopper is not None and stopper.monitor != "loss":
             self.best_loss_ = None
-        else:
-            self.validation_scores_ = None
-            self.best_validation_score_ = None
-            self.best_loss_ = (
+            self.best_validation_score_ = (
                 stopper.best_
-                if stopper is not None
-                else min(self.loss_curve_, default=self.loss_)
+                if stopper.monitor == "val_score"
+                else float(frame["val_score"][frame["val_loss"].idxmin()])
             )
+            return
+        self.best_validation_score_ = max(scores) if len(scores) else None
+        self.best_loss_ = (
+            stopper.best_
+            if stopper is not None
+            else min(self.loss_curve_, default=self.loss_)
+        )
 
     # --- predict ------------------------------------------------------------------
 

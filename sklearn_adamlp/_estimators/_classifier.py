@@ -14,7 +14,7 @@ from sklearn.utils.multiclass import (
     type_of_target,
     unique_labels,
 )
-from sklearn.utils.validation import column_or_1d
+from sklearn.utils.validation import check_array, column_or_1d
 
 from sklearn_adamlp import losses
 from sklearn_adamlp._estimators import _build
@@ -81,6 +81,9 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     callbacks : list of Callback or None, default=None
         Objects whose hooks run at fit begin, each epoch's end and fit end; an
         ``on_epoch_end`` returning True stops training.
+    monitor : {'val_score', 'val_loss'}, default='val_score'
+        What early stopping watches on the validation set: the score (accuracy,
+        sklearn's behaviour) or the loss.
 
     Attributes
     ----------
@@ -127,6 +130,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         loss="log_loss",
         init="sklearn",
         callbacks=None,
+        monitor="val_score",
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -154,6 +158,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         self.loss = loss
         self.init = init
         self.callbacks = callbacks
+        self.monitor = monitor
 
     def _validate_input(self, X, y, incremental, reset):
         X, y = self._validate_X_y(X, y, reset)
@@ -174,6 +179,19 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         loss = loss.specialize(self._label_binarizer.y_type_)
         Y = self._label_binarizer.transform(y).astype(X.dtype)
         return X, Y, loss
+
+    def _encode_target(self, y):
+        """Label-indicator matrix of ``y`` (validation targets: known classes)."""
+        y = check_array(y, ensure_2d=False, dtype=None, input_name="y_val")
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        unknown = np.setdiff1d(unique_labels(y), self.classes_)
+        if len(unknown):
+            raise ValueError(
+                f"y_val has classes not in `self.classes_`: {unknown}. "
+                f"`self.classes_` has {self.classes_}."
+            )
+        return self._label_binarizer.transform(y)
 
     def _check_known_classes(self, y) -> None:
         classes = unique_labels(y)
@@ -213,7 +231,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         return self._label_binarizer.inverse_transform(out, threshold=threshold)
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, validation_data=None):
         """Fit the model to ``X`` and the class labels ``y``.
 
         Parameters
@@ -223,12 +241,24 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             Labels, or a label indicator matrix for multilabel.
         sample_weight : array-like of shape (n_samples,), default=None
             Weights of the per-sample losses (the loss is their weighted mean).
+        validation_data : tuple (X_val, y_val) or (X_val, y_val, sw_val), default=None
+            A validation set, scored after every epoch (``history_`` columns
+            ``val_loss`` and ``val_score``, ``validation_scores_``). With
+            ``early_stopping=True`` it replaces the ``validation_fraction``
+            hold-out: training stops on its ``monitor`` and restores the best
+            weights.
 
         Returns
         -------
         self : MLPClassifier
         """
-        return self._fit(X, y, sample_weight=sample_weight, incremental=False)
+        return self._fit(
+            X,
+            y,
+            sample_weight=sample_weight,
+            incremental=False,
+            validation_data=validation_data,
+        )
 
     def _is_stepper(self):
         if _build.is_minimizer(self.solver):

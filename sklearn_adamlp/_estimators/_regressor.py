@@ -8,7 +8,7 @@ import numpy as np
 from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import column_or_1d
+from sklearn.utils.validation import check_array, column_or_1d
 
 from sklearn_adamlp import losses
 from sklearn_adamlp._estimators import _build
@@ -20,10 +20,11 @@ class MLPRegressor(RegressorMixin, BaseMLP):
     """Multilayer perceptron regressor, a drop-in for scikit-learn's.
 
     Takes every parameter of ``sklearn.neural_network.MLPRegressor`` with the same
-    default and meaning, plus ``init`` and ``callbacks``; see ``MLPClassifier`` for
-    the differences. ``loss`` is 'squared_error' (half squared error, summed over
-    outputs) or 'poisson' (half Poisson deviance with a log link: targets must be
-    non-negative).
+    default and meaning, plus the parameters documented in ``MLPClassifier``
+    (``init``, ``callbacks``, ``monitor``, ...) and ``fit(validation_data=)``.
+    ``loss`` is 'squared_error' (half squared error, summed over outputs),
+    'poisson' (half Poisson deviance with a log link: targets must be
+    non-negative), 'absolute_error' or 'huber'.
 
     Attributes
     ----------
@@ -64,6 +65,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         max_fun=15000,
         init="sklearn",
         callbacks=None,
+        monitor="val_score",
     ):
         self.loss = loss
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -91,6 +93,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         self.max_fun = max_fun
         self.init = init
         self.callbacks = callbacks
+        self.monitor = monitor
 
     def _validate_input(self, X, y, incremental, reset):
         X, y = self._validate_X_y(X, y, reset, y_numeric=True)
@@ -107,6 +110,16 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         Y = y.reshape(-1, 1) if y.ndim == 1 else y
         return X, Y.astype(X.dtype, copy=False), loss
 
+    def _encode_target(self, y):
+        """2-D float targets (validation targets)."""
+        y = check_array(y, ensure_2d=False, dtype="numeric", input_name="y_val")
+        Y = y.reshape(-1, 1) if y.ndim == 1 else y
+        if Y.shape[1] != self.n_outputs_:
+            raise ValueError(
+                f"y_val has {Y.shape[1]} outputs, the model {self.n_outputs_}."
+            )
+        return Y
+
     def _score_output(self, out, Y, sample_weight) -> float:
         """R^2 of outputs ``out`` against ``Y``."""
         if not np.isfinite(out).all():
@@ -114,7 +127,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         return r2_score(Y, out, sample_weight=sample_weight)
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, validation_data=None):
         """Fit the model to ``X`` and the targets ``y``.
 
         Parameters
@@ -122,12 +135,20 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
         sample_weight : array-like of shape (n_samples,), default=None
+        validation_data : tuple (X_val, y_val) or (X_val, y_val, sw_val), default=None
+            A validation set scored after every epoch; see ``MLPClassifier.fit``.
 
         Returns
         -------
         self : MLPRegressor
         """
-        return self._fit(X, y, sample_weight=sample_weight, incremental=False)
+        return self._fit(
+            X,
+            y,
+            sample_weight=sample_weight,
+            incremental=False,
+            validation_data=validation_data,
+        )
 
     def _is_stepper(self):
         if _build.is_minimizer(self.solver):
