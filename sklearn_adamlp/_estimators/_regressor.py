@@ -20,8 +20,10 @@ class MLPRegressor(RegressorMixin, BaseMLP):
     """Multilayer perceptron regressor, a drop-in for scikit-learn's.
 
     Takes every parameter of ``sklearn.neural_network.MLPRegressor`` with the same
-    default and meaning, plus ``init`` and ``callbacks``; see ``MLPClassifier`` for
-    the differences. ``loss`` is 'squared_error' (half squared error, summed over
+    default and meaning, plus ``init``, ``callbacks`` and the regularization
+    parameters ``l1``, ``weight_decay``, ``max_norm``, ``clip_norm`` and
+    ``gradient_noise``; see ``MLPClassifier`` for the differences and the
+    parameters' meanings. ``loss`` is 'squared_error' (half squared error, summed over
     outputs) or 'poisson' (half Poisson deviance with a log link: targets must be
     non-negative).
 
@@ -64,6 +66,11 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         max_fun=15000,
         init="sklearn",
         callbacks=None,
+        l1=0.0,
+        weight_decay=0.0,
+        max_norm=None,
+        clip_norm=None,
+        gradient_noise=0.0,
     ):
         self.loss = loss
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -91,6 +98,11 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         self.max_fun = max_fun
         self.init = init
         self.callbacks = callbacks
+        self.l1 = l1
+        self.weight_decay = weight_decay
+        self.max_norm = max_norm
+        self.clip_norm = clip_norm
+        self.gradient_noise = gradient_noise
 
     def _validate_input(self, X, y, incremental, reset):
         X, y = self._validate_X_y(X, y, reset, y_numeric=True)
