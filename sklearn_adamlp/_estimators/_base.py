@@ -16,7 +16,7 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 
-from sklearn_adamlp import activations, initializers, losses, schedules
+from sklearn_adamlp import activations, initializers, losses, regularizers, schedules
 from sklearn_adamlp._estimators import _build, _split
 from sklearn_adamlp._estimators._sk_callbacks import SklearnCallbackBridge
 from sklearn_adamlp._estimators._views import FlatBufferMixin
@@ -34,7 +34,6 @@ from sklearn_adamlp.callbacks import Callback, NoImprovementStopping, ProgressBa
 from sklearn_adamlp.history import History
 from sklearn_adamlp.network import Network
 from sklearn_adamlp.optimizers import OPTIMIZERS
-from sklearn_adamlp.regularizers import L2Penalty
 from sklearn_adamlp.training import (
     TrainContext,
     TrainState,
@@ -96,6 +95,11 @@ class BaseMLP(CallbackSupportMixin, FlatBufferMixin, BaseEstimator):
         ],
         "callbacks": [list, None],
         "monitor": [StrOptions({"val_score", "val_loss"})],
+        "l1": [Interval(Real, 0, None, closed="left")],
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "max_norm": [Interval(Real, 0, None, closed="neither"), None],
+        "clip_norm": [Interval(Real, 0, None, closed="neither"), None],
+        "gradient_noise": [Interval(Real, 0, None, closed="left")],
     }
 
     # --- fit --------------------------------------------------------------------
@@ -120,7 +124,7 @@ class BaseMLP(CallbackSupportMixin, FlatBufferMixin, BaseEstimator):
             _build.hidden_activations(self, len(hidden)),
             loss,
             dtype=X.dtype,
-            penalties=[L2Penalty(self.alpha)],
+            penalties=regularizers.penalties(self.alpha, self.l1),
         )
         self.out_activation_ = loss.out_activation.name
         inits = _build.layer_initializers(self, len(units) - 1)
@@ -136,6 +140,7 @@ class BaseMLP(CallbackSupportMixin, FlatBufferMixin, BaseEstimator):
         first_pass = not hasattr(self, "_flat") or (
             not self.warm_start and not incremental
         )
+        self._check_step_regularizers()
         X, Y, loss = self._validate_input(X, y, incremental, reset=first_pass)
         self._callback_data = (X, y)
         if sample_weight is not None:
@@ -147,7 +152,7 @@ class BaseMLP(CallbackSupportMixin, FlatBufferMixin, BaseEstimator):
             self._check_continuation(X, Y)
         X = X.astype(self._network.dtype, copy=False)
         Y = Y.astype(self._network.dtype, copy=False)
-        self._network.penalties = [L2Penalty(self.alpha)]
+        self._network.penalties = regularizers.penalties(self.alpha, self.l1)
         optimizer = _build.carry_state(_build.build_optimizer(self), self.optimizer_)
         self.optimizer_ = optimizer
         val = None
@@ -182,6 +187,21 @@ class BaseMLP(CallbackSupportMixin, FlatBufferMixin, BaseEstimator):
             sw_val = _check_sample_weight(rest[0], X_val, dtype=X_val.dtype)
         return X_val, Y_val, sw_val
 
+    def _step_params(self) -> dict:
+        return {name: getattr(self, name) for name in regularizers.STEP_PARAMS}
+
+    def _check_step_regularizers(self) -> None:
+        """Step transforms need a stepping solver; L-BFGS takes penalties only."""
+        active = regularizers.active_step_params(self._step_params())
+        if active and _build.is_minimizer(self.solver):
+            given = ", ".join(f"{n}={getattr(self, n)!r}" for n in active)
+            raise ValueError(
+                f"{given}: applied around each step of a stepping optimizer "
+                f"('sgd', 'adam', ...), but solver={self.solver!r} is a full-batch "
+                f"minimizer. Turn {' and '.join(active)} off or choose a stepping "
+                "solver; alpha and l1 (penalties in the objective) work with any."
+            )
+
     def _check_continuation(self, X, Y) -> None:
         if Y.shape[1] != self.n_outputs_:
             raise ValueError(
@@ -202,6 +222,7 @@ class BaseMLP(CallbackSupportMixin, FlatBufferMixin, BaseEstimator):
             rng=rng,
             verbose=bool(self.verbose) and not self._progress_bar(),
             validate=validate,
+            transforms=regularizers.step_transforms(self._step_params(), rng),
         )
 
     def _progress_bar(self) -> bool:

@@ -84,6 +84,28 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     monitor : {'val_score', 'val_loss'}, default='val_score'
         What early stopping watches on the validation set: the score (accuracy,
         sklearn's behaviour) or the loss.
+    l1 : float, default=0.0
+        L1 penalty ``l1 * sum(|W|) / sum(sample_weight)`` (biases exempt),
+        scaled like ``alpha``; with ``alpha`` it is the elastic net. Works with
+        every solver.
+    weight_decay : float, default=0.0
+        Decoupled weight decay ``W *= 1 - lr * weight_decay`` after every step,
+        for any stepping solver (biases exempt). Not the same as an optimizer
+        object's own ``weight_decay``, which is L2-coupled (added to the
+        gradient) except in ``AdamW``; see docs/regularization.md.
+    max_norm : float or None, default=None
+        After every step, rescale each unit's incoming weight vector (each
+        column of each ``coefs_[l]``) to norm at most ``max_norm``.
+    clip_norm : float or None, default=None
+        Before every step, scale the whole gradient (weights and biases) down to
+        norm at most ``clip_norm``.
+    gradient_noise : float, default=0.0
+        Add Gaussian noise of variance ``gradient_noise / (1 + t)**0.55`` to the
+        gradient before step ``t`` (0, 1, ...), drawn from ``random_state``.
+
+        ``weight_decay``, ``max_norm``, ``clip_norm`` and ``gradient_noise`` act
+        around each optimizer step: with ``solver='lbfgs'`` fit raises a
+        ValueError (``alpha`` and ``l1`` work there).
 
     Attributes
     ----------
@@ -131,6 +153,11 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         init="sklearn",
         callbacks=None,
         monitor="val_score",
+        l1=0.0,
+        weight_decay=0.0,
+        max_norm=None,
+        clip_norm=None,
+        gradient_noise=0.0,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -159,6 +186,11 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         self.init = init
         self.callbacks = callbacks
         self.monitor = monitor
+        self.l1 = l1
+        self.weight_decay = weight_decay
+        self.max_norm = max_norm
+        self.clip_norm = clip_norm
+        self.gradient_noise = gradient_noise
 
     def _validate_input(self, X, y, incremental, reset):
         X, y = self._validate_X_y(X, y, reset)

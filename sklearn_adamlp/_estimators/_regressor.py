@@ -25,6 +25,12 @@ class MLPRegressor(RegressorMixin, BaseMLP):
     ``loss`` is 'squared_error' (half squared error, summed over outputs),
     'poisson' (half Poisson deviance with a log link: targets must be
     non-negative), 'absolute_error' or 'huber'.
+    default and meaning, plus ``init``, ``callbacks`` and the regularization
+    parameters ``l1``, ``weight_decay``, ``max_norm``, ``clip_norm`` and
+    ``gradient_noise``; see ``MLPClassifier`` for the differences and the
+    parameters' meanings. ``loss`` is 'squared_error' (half squared error, summed over
+    outputs) or 'poisson' (half Poisson deviance with a log link: targets must be
+    non-negative).
 
     Attributes
     ----------
@@ -66,6 +72,11 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         init="sklearn",
         callbacks=None,
         monitor="val_score",
+        l1=0.0,
+        weight_decay=0.0,
+        max_norm=None,
+        clip_norm=None,
+        gradient_noise=0.0,
     ):
         self.loss = loss
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -94,6 +105,11 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         self.init = init
         self.callbacks = callbacks
         self.monitor = monitor
+        self.l1 = l1
+        self.weight_decay = weight_decay
+        self.max_norm = max_norm
+        self.clip_norm = clip_norm
+        self.gradient_noise = gradient_noise
 
     def _validate_input(self, X, y, incremental, reset):
         X, y = self._validate_X_y(X, y, reset, y_numeric=True)

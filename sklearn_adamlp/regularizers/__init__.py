@@ -1,0 +1,39 @@
+"""Regularizers: penalties in the loss and transforms around each optimizer step.
+
+Penalties (``penalty(w, gw, scale) -> loss`` on the flat weight slice) are part
+of the objective, so they work with every solver, L-BFGS included:
+``L2Penalty`` (``alpha``) and ``L1Penalty`` (``l1``). Step transforms
+(``before_step(ctx)`` / ``after_step(ctx)``) run around each step of a stepping
+optimizer: ``GradientClipping`` (``clip_norm``), ``GradientNoise``
+(``gradient_noise``), ``DecoupledWeightDecay`` (``weight_decay``) and ``MaxNorm``
+(``max_norm``). See docs/regularization.md.
+"""
+
+from sklearn_adamlp.regularizers._linalg import axpy, nrm2
+from sklearn_adamlp.regularizers._penalties import L1Penalty, L2Penalty, penalties
+from sklearn_adamlp.regularizers._transforms import (
+    STEP_PARAMS,
+    DecoupledWeightDecay,
+    GradientClipping,
+    GradientNoise,
+    MaxNorm,
+    StepTransform,
+    active_step_params,
+    step_transforms,
+)
+
+__all__ = [
+    "STEP_PARAMS",
+    "DecoupledWeightDecay",
+    "GradientClipping",
+    "GradientNoise",
+    "L1Penalty",
+    "L2Penalty",
+    "MaxNorm",
+    "StepTransform",
+    "active_step_params",
+    "axpy",
+    "nrm2",
+    "penalties",
+    "step_transforms",
+]
