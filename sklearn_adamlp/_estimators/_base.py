@@ -93,6 +93,9 @@ class BaseMLP(FlatBufferMixin, BaseEstimator):
             callable,
         ],
         "callbacks": [list, None],
+        "snapshot_ensemble": ["boolean"],
+        "curriculum": [StrOptions({"easy_first"}), None],
+        "curriculum_epochs": [Interval(Integral, 1, None, closed="left")],
     }
 
     # --- fit --------------------------------------------------------------------
@@ -146,6 +149,7 @@ class BaseMLP(FlatBufferMixin, BaseEstimator):
         self._network.penalties = [L2Penalty(self.alpha)]
         optimizer = _build.carry_state(_build.build_optimizer(self), self.optimizer_)
         self.optimizer_ = optimizer
+        _build.check_schedule_options(self, optimizer)
         if hasattr(optimizer, "minimize"):
             self._fit_minimizer(X, Y, sample_weight)
         else:
@@ -169,7 +173,11 @@ class BaseMLP(FlatBufferMixin, BaseEstimator):
             state=self._state,
             history=self._history,
             schedule=_build.build_schedule(self),
-            callbacks=[self._stopper, *(self.callbacks or [])],
+            callbacks=[
+                self._stopper,
+                *getattr(self, "_schedule_callbacks", []),
+                *(self.callbacks or []),
+            ],
             rng=rng,
             verbose=bool(self.verbose),
             validate=validate,
@@ -201,9 +209,11 @@ class BaseMLP(FlatBufferMixin, BaseEstimator):
                 reduce_lr=self.learning_rate == "adaptive",
                 restore_best=validate is not None,
             )
+            self._schedule_callbacks = _build.schedule_callbacks(self, validate)
         if self.shuffle and sp.issparse(X):
             X = X.tocsr()  # row gathering needs CSR (one conversion per fit)
         ctx = self._context(self.optimizer_, rng, validate)
+        ctx.sampler = None if incremental else _build.build_curriculum(self)
         n = X.shape[0]
         batch_size = {"auto": min(200, n), "full": n}.get(
             self.batch_size, self.batch_size
@@ -228,6 +238,8 @@ class BaseMLP(FlatBufferMixin, BaseEstimator):
         self.loss_ = (
             self._history.records[-1]["loss"] if self._history.records else np.nan
         )
+        self.snapshots_ = _build.snapshots(self._schedule_callbacks)
+        self.n_snapshots_ = len(self.snapshots_)
 
     def _split_validation(self, X, Y, sample_weight, rng):
         """Hold out ``validation_fraction`` of the data for early stopping.
@@ -304,7 +316,14 @@ class BaseMLP(FlatBufferMixin, BaseEstimator):
             reset=False,
         )
         X = X.astype(self._network.dtype, copy=False)
-        return self._network.predict(self._flat, X)
+        flats = getattr(self, "snapshots_", None) if self.snapshot_ensemble else None
+        flats = flats or [self._flat]
+        out = self._network.predict(flats[0], X)
+        for flat in flats[1:]:  # snapshot ensemble: average the outputs
+            out += self._network.predict(flat, X)
+        if len(flats) > 1:
+            out /= len(flats)
+        return out
 
     def _validate_X_y(self, X, y, reset, y_numeric=False):
         return validate_data(

@@ -50,8 +50,11 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         Values above the number of samples are clipped to it.
     learning_rate : str or Schedule, default='constant'
         'constant', 'invscaling', 'adaptive' with sklearn's meanings, applied to
-        every stepping solver (sklearn applies them to 'sgd' only), or a
-        schedule object from ``sklearn_adamlp.schedules``.
+        every stepping solver (sklearn applies them to 'sgd' only), 'step',
+        'exponential', 'plateau', 'cosine' (over ``max_iter`` epochs),
+        'cosine_restarts', 'warmup', or a schedule object from
+        ``sklearn_adamlp.schedules`` (e.g. ``Warmup(Cosine(T_max=50), epochs=5)``),
+        tunable as ``learning_rate__T_max``. See docs/schedules.md.
     learning_rate_init : float, default=0.001
     power_t : float, default=0.5
     max_iter : int, default=200
@@ -81,6 +84,19 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     callbacks : list of Callback or None, default=None
         Objects whose hooks run at fit begin, each epoch's end and fit end; an
         ``on_epoch_end`` returning True stops training.
+    snapshot_ensemble : bool, default=False
+        Keep the weights at the end of every cycle of a restarts schedule
+        ('cosine_restarts') and average the snapshots' outputs in ``predict``,
+        ``predict_proba`` and ``decision_function`` (Huang et al. 2017). Needs
+        a schedule with restarts (ValueError otherwise); with no completed
+        cycle, the final weights predict alone.
+    curriculum : {'easy_first'} or None, default=None
+        'easy_first' (Bengio et al. 2009): after a first epoch over all
+        samples, rank them by their loss and train on the easiest
+        ``k / curriculum_epochs`` of them in the ``k``-th following epoch,
+        widening to all. Ignored by ``partial_fit``.
+    curriculum_epochs : int, default=10
+        Epochs, after the first, until the curriculum admits every sample.
 
     Attributes
     ----------
@@ -94,6 +110,10 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         seconds.
     optimizer_ : optimizer object
         The fitted optimizer, with its state (moments, step count).
+    snapshots_ : list of ndarray
+        Flat parameter copies kept by ``snapshot_ensemble`` (empty when off).
+    n_snapshots_ : int
+        ``len(snapshots_)``.
     """
 
     _parameter_constraints: ClassVar[dict] = {**BaseMLP._parameter_constraints}
@@ -127,6 +147,9 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         loss="log_loss",
         init="sklearn",
         callbacks=None,
+        snapshot_ensemble=False,
+        curriculum=None,
+        curriculum_epochs=10,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -154,6 +177,9 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         self.loss = loss
         self.init = init
         self.callbacks = callbacks
+        self.snapshot_ensemble = snapshot_ensemble
+        self.curriculum = curriculum
+        self.curriculum_epochs = curriculum_epochs
 
     def _validate_input(self, X, y, incremental, reset):
         X, y = self._validate_X_y(X, y, reset)
