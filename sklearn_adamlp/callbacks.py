@@ -202,9 +202,12 @@ class EasyFirstCurriculum:
     The first epoch of a fit is an ordinary pass over every sample. The
     per-sample losses at the weights it ends with rank the samples from easiest
     (lowest loss) to hardest. Epoch ``k`` (``k = 1, 2, ...``) then trains on the
-    ``ceil(n * min(1, k / epochs))`` easiest samples (linear pacing), shuffled
-    among themselves when ``shuffle``; from epoch ``epochs`` on, on all of them.
-    Only index arrays are built: ``X`` is never copied.
+    easiest samples holding a fraction ``min(1, k / epochs)`` of the total
+    sample weight (linear pacing; ``ceil(n * k / epochs)`` samples for unit
+    weights), shuffled among themselves when ``shuffle``; from epoch ``epochs``
+    on, on all of them. Samples of equal loss are admitted together, so integer
+    weights and repeated rows admit the same samples. Only index arrays are
+    built: ``X`` is never copied.
 
     Parameters
     ----------
@@ -224,31 +227,31 @@ class EasyFirstCurriculum:
         self.batch_rows = batch_rows
         self.ranking_ = None
 
-    def n_admitted(self, epoch: int, n: int) -> int:
-        """Return the number of samples admitted in the fit's ``epoch``-th epoch."""
-        if epoch == 0:
-            return n
-        frac = min(1.0, epoch / int(self.epochs))
-        return max(1, int(np.ceil(n * frac - 1e-9)))
-
     def order(self, ctx, data, epoch: int, shuffle: bool):
-        """Index order of the ``epoch``-th epoch of this fit, or None (all rows)."""
-        n = data.n
-        if epoch == 0:
+        """Return the row order of the fit's ``epoch``-th epoch, or None (all)."""
+        frac = 1.0 if epoch == 0 else min(1.0, epoch / int(self.epochs))
+        if frac >= 1.0:
             return None
         if self.ranking_ is None:
-            self.ranking_ = self._rank(ctx, data)
-        m = self.n_admitted(epoch, n)
+            self._rank(ctx, data)
+        # the weighted frac-quantile of the losses, then every row up to it
+        k = np.searchsorted(self.cum_weight_, frac * self.cum_weight_[-1] * (1 - 1e-12))
+        k = min(int(k), len(self.ranking_) - 1)
+        m = int(np.searchsorted(self.sorted_loss_, self.sorted_loss_[k], "right"))
         admitted = self.ranking_[:m].copy()
         if shuffle:
             ctx.rng.shuffle(admitted)
         return admitted
 
-    def _rank(self, ctx, data):
+    def _rank(self, ctx, data) -> None:
         net, step = ctx.network, int(self.batch_rows)
         losses = np.empty(data.n)
         for start in range(0, data.n, step):
             rows = slice(start, start + step)
             raw, out = net.forward(ctx.flat, data.X[rows])
             losses[rows] = net.loss.per_sample(data.Y[rows], raw, out)
-        return np.argsort(losses, kind="stable")
+        self.ranking_ = np.argsort(losses, kind="stable")
+        self.sorted_loss_ = losses[self.ranking_]
+        sw = getattr(data, "sw", None)
+        weights = np.ones(data.n) if sw is None else np.asarray(sw, float)
+        self.cum_weight_ = np.cumsum(weights[self.ranking_])
