@@ -39,11 +39,13 @@ class NoImprovementStopping(Callback):
         monitor='loss':      no improvement if loss > best_loss - tol
         monitor='val_score': no improvement if score < best_score + tol
 
-    When more than ``n_iter_no_change`` consecutive epochs show no improvement,
-    training stops, or, with ``reduce_lr`` (sklearn's ``learning_rate='adaptive'``)
-    the learning rate is divided by ``factor`` and counting starts again, until
-    the rate is at most ``min_lr``. With ``restore_best`` the weights of the best
-    validation score are put back at the end (sklearn's early stopping).
+    Epochs on part of the data only (a curriculum's, record key
+    ``partial_data``) are skipped. When more than ``n_iter_no_change``
+    consecutive epochs show no improvement, training stops, or, with
+    ``reduce_lr`` (sklearn's ``learning_rate='adaptive'``) the learning rate is
+    divided by ``factor`` and counting starts again, until the rate is at most
+    ``min_lr``. With ``restore_best`` the weights of the best validation score
+    are put back at the end (sklearn's early stopping).
 
     Parameters
     ----------
@@ -93,6 +95,8 @@ class NoImprovementStopping(Callback):
         return not value > self.best_ - tol, value < self.best_
 
     def on_epoch_end(self, ctx, record, **kwargs):  # noqa: D102
+        if record.get("partial_data"):  # curriculum: not comparable yet
+            return False
         value = float(record[self.monitor])
         improved, is_best = self._improved(value)
         self.count_ = 0 if improved else self.count_ + 1
@@ -163,3 +167,131 @@ class ProgressBar(Callback):
     def on_fit_end(self, ctx, **kwargs):  # noqa: D102
         self.bar_.close()
         del self.bar_
+
+
+class PlateauReduction(Callback):
+    """Divide the learning rate when the monitored loss stops improving.
+
+    The rule of ``schedules.Plateau``: after ``patience`` epochs in a row whose
+    ``monitor`` value is not below ``best - min_delta``, divide the training
+    state's ``lr_multiplier`` by ``factor`` and count again. The estimator
+    creates it when its schedule has a plateau rule.
+
+    Parameters
+    ----------
+    monitor : {'loss', 'val_loss'}, default='loss'
+    factor : float, default=10.0
+    patience : int, default=5
+    min_delta : float, default=0.0
+    """
+
+    def __init__(
+        self,
+        monitor: str = "loss",
+        factor: float = 10.0,
+        patience: int = 5,
+        min_delta: float = 0.0,
+    ) -> None:
+        self.monitor = monitor
+        self.factor = factor
+        self.patience = patience
+        self.min_delta = min_delta
+
+    def on_fit_begin(self, ctx, **kwargs):  # noqa: D102
+        if not hasattr(self, "best_"):
+            self.best_, self.count_, self.n_reductions_ = np.inf, 0, 0
+
+    def on_epoch_end(self, ctx, record, **kwargs):  # noqa: D102
+        if record.get("partial_data"):  # curriculum: not comparable yet
+            return False
+        value = float(record[self.monitor])
+        if value < self.best_ - float(self.min_delta):
+            self.best_, self.count_ = value, 0
+            return False
+        self.count_ += 1
+        if self.count_ >= int(self.patience):
+            ctx.state.lr_multiplier /= float(self.factor)
+            self.count_ = 0
+            self.n_reductions_ += 1
+            if ctx.verbose:
+                print(f"Plateau: learning rate divided by {float(self.factor):g}")
+        return False
+
+
+class SnapshotEnsemble(Callback):
+    """Keep a copy of the weights at the end of every cycle of the schedule.
+
+    After each epoch ``e`` (0-based, counted over every fit call) for which
+    ``ctx.schedule.cycle_end(e)`` is true, a copy of the flat parameter buffer is
+    appended to ``snapshots_`` (Huang et al. 2017, "Snapshot Ensembles").
+    """
+
+    def on_fit_begin(self, ctx, **kwargs):  # noqa: D102
+        if not hasattr(self, "snapshots_"):
+            self.snapshots_ = []
+
+    def on_epoch_end(self, ctx, record, **kwargs):  # noqa: D102
+        if ctx.schedule.cycle_end(ctx.state.epochs - 1):
+            self.snapshots_.append(ctx.flat.copy())
+        return False
+
+
+class EasyFirstCurriculum:
+    """Curriculum learning: easiest samples first, widening to all of them.
+
+    The first epoch of a fit is an ordinary pass over every sample. The
+    per-sample losses at the weights it ends with rank the samples from easiest
+    (lowest loss) to hardest. Epoch ``k`` (``k = 1, 2, ...``) then trains on the
+    easiest samples holding a fraction ``min(1, k / epochs)`` of the total
+    sample weight (linear pacing; ``ceil(n * k / epochs)`` samples for unit
+    weights), shuffled among themselves when ``shuffle``; from epoch ``epochs``
+    on, on all of them. Samples of equal loss are admitted together, so integer
+    weights and repeated rows admit the same samples. Only index arrays are
+    built: ``X`` is never copied.
+
+    Parameters
+    ----------
+    epochs : int, default=10
+        Epochs (after the first pass) until every sample is admitted.
+    batch_rows : int, default=4096
+        Rows per forward pass when scoring the samples.
+
+    References
+    ----------
+    Bengio, Y., Louradour, J., Collobert, R. and Weston, J. (2009). Curriculum
+    learning. ICML 2009.
+    """
+
+    def __init__(self, epochs: int = 10, batch_rows: int = 4096) -> None:
+        self.epochs = epochs
+        self.batch_rows = batch_rows
+        self.ranking_ = None
+
+    def order(self, ctx, data, epoch: int, shuffle: bool):
+        """Return the row order of the fit's ``epoch``-th epoch, or None (all)."""
+        frac = 1.0 if epoch == 0 else min(1.0, epoch / int(self.epochs))
+        if frac >= 1.0:
+            return None
+        if self.ranking_ is None:
+            self._rank(ctx, data)
+        # the weighted frac-quantile of the losses, then every row up to it
+        k = np.searchsorted(self.cum_weight_, frac * self.cum_weight_[-1] * (1 - 1e-12))
+        k = min(int(k), len(self.ranking_) - 1)
+        m = int(np.searchsorted(self.sorted_loss_, self.sorted_loss_[k], "right"))
+        admitted = self.ranking_[:m].copy()
+        if shuffle:
+            ctx.rng.shuffle(admitted)
+        return admitted
+
+    def _rank(self, ctx, data) -> None:
+        net, step = ctx.network, int(self.batch_rows)
+        losses = np.empty(data.n)
+        for start in range(0, data.n, step):
+            rows = slice(start, start + step)
+            raw, out = net.forward(ctx.flat, data.X[rows])
+            losses[rows] = net.loss.per_sample(data.Y[rows], raw, out)
+        self.ranking_ = np.argsort(losses, kind="stable")
+        self.sorted_loss_ = losses[self.ranking_]
+        sw = getattr(data, "sw", None)
+        weights = np.ones(data.n) if sw is None else np.asarray(sw, float)
+        self.cum_weight_ = np.cumsum(weights[self.ranking_])

@@ -55,6 +55,12 @@ class TrainContext:
     ``transforms`` are objects with ``before_step(ctx)`` (may change ``ctx.grad``:
     clipping, noise) and ``after_step(ctx)`` (may change ``ctx.flat``: max-norm
     projection, decoupled weight decay), run around every optimizer step.
+
+    ``sampler`` (optional, e.g. a curriculum) chooses the rows of each epoch:
+    ``sampler.order(ctx, batches, epoch, shuffle)`` returns an index array (a
+    subset in training order) or None for the usual pass over every row;
+    ``partial_epoch`` is then true while an epoch sees only part of the data
+    (stopping rules skip such epochs).
     """
 
     network: Network
@@ -69,6 +75,8 @@ class TrainContext:
     verbose: bool = False
     validate: Callable[[FloatArray], tuple[float, float]] | None = None
     transforms: Sequence[Any] = ()
+    sampler: Any = None
+    partial_epoch: bool = False
     stop_reason: str | None = None
     diverged: bool = False
 
@@ -110,8 +118,9 @@ class _Batches:
         return self._bufs[m]
 
     def __call__(self, order: FloatArray | None):
-        for start in range(0, self.n, self.batch_size):
-            stop = min(start + self.batch_size, self.n)
+        n = self.n if order is None else len(order)
+        for start in range(0, n, self.batch_size):
+            stop = min(start + self.batch_size, n)
             if order is None:
                 sw = None if self.sw is None else self.sw[start:stop]
                 yield self.X[start:stop], self.Y[start:stop], sw
@@ -134,14 +143,14 @@ class _Batches:
 
 
 def _run_epoch(ctx: TrainContext, batches: _Batches, order) -> tuple[float, int]:
-    """One pass over the data: ``(mean batch loss, steps taken)``.
+    """One pass over the rows of ``order``: ``(mean batch loss, steps taken)``.
 
     Stops at the first non-finite batch loss and returns it (the step that would
     follow is not taken).
     """
     net, flat, grad, opt = ctx.network, ctx.flat, ctx.grad, ctx.optimizer
     per_step = ctx.schedule.unit == "step"
-    total, steps = 0.0, 0
+    total, steps, seen = 0.0, 0, 0
     for xb, yb, swb in batches(order):
         if per_step:
             ctx.set_learning_rate()
@@ -155,8 +164,9 @@ def _run_epoch(ctx: TrainContext, batches: _Batches, order) -> tuple[float, int]
             transform.after_step(ctx)
         ctx.state.steps += 1
         steps += 1
+        seen += xb.shape[0]
         total += loss * xb.shape[0]
-    return total / batches.n, steps
+    return total / max(seen, 1), steps
 
 
 def _notify(ctx: TrainContext, hook: str, *args: Any) -> bool:
@@ -185,6 +195,7 @@ def _end_epoch(ctx: TrainContext, loss: float, lr: float, t0: float) -> bool:
         "val_score": val_score,
         "learning_rate": lr,
         "seconds": time.perf_counter() - t0,
+        "partial_data": ctx.partial_epoch,
     }
     ctx.history.append(record)
     if ctx.verbose:
@@ -223,6 +234,22 @@ class _Snapshots:
         return self.current if steps_taken else self.previous
 
 
+def _epoch_order(ctx: TrainContext, batches: _Batches, order, epoch: int):
+    """Return the row order of this fit's ``epoch``-th epoch (None: in place)."""
+    sampler = ctx.sampler
+    chosen = (
+        None
+        if sampler is None
+        else sampler.order(ctx, batches, epoch, order is not None)
+    )
+    ctx.partial_epoch = chosen is not None and len(chosen) < batches.n
+    if chosen is not None:
+        return chosen
+    if order is not None:
+        ctx.rng.shuffle(order)
+    return order
+
+
 def fit_stochastic(
     ctx: TrainContext,
     X,
@@ -240,21 +267,20 @@ def fit_stochastic(
     snapshots = _Snapshots(ctx.flat)
     _notify(ctx, "on_fit_begin")
     n_iter = 0
-    for _ in range(1 if incremental else max_iter):
+    for epoch in range(1 if incremental else max_iter):
         t0 = time.perf_counter()
         _notify(ctx, "on_epoch_begin")
-        if order is not None:
-            ctx.rng.shuffle(order)
+        rows = _epoch_order(ctx, batches, order, epoch)
         lr = ctx.set_learning_rate()
         snapshots.begin_epoch(ctx.flat)
         with np.errstate(over="ignore", invalid="ignore"):
-            loss, steps = _run_epoch(ctx, batches, order)
+            loss, steps = _run_epoch(ctx, batches, rows)
         if not np.isfinite(loss):
             _diverged(ctx, snapshots.last_good(steps), loss)
             break
         n_iter += 1
         ctx.state.epochs += 1
-        ctx.state.samples += X.shape[0]
+        ctx.state.samples += X.shape[0] if rows is None else len(rows)
         if _end_epoch(ctx, loss, lr, t0):
             break
     else:

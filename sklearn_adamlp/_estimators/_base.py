@@ -100,6 +100,9 @@ class BaseMLP(CallbackSupportMixin, FlatBufferMixin, BaseEstimator):
         "max_norm": [Interval(Real, 0, None, closed="neither"), None],
         "clip_norm": [Interval(Real, 0, None, closed="neither"), None],
         "gradient_noise": [Interval(Real, 0, None, closed="left")],
+        "snapshot_ensemble": ["boolean"],
+        "curriculum": [StrOptions({"easy_first"}), None],
+        "curriculum_epochs": [Interval(Integral, 1, None, closed="left")],
     }
 
     # --- fit --------------------------------------------------------------------
@@ -158,6 +161,7 @@ class BaseMLP(CallbackSupportMixin, FlatBufferMixin, BaseEstimator):
         val = None
         if validation_data is not None:
             val = self._validation_arrays(validation_data)
+        _build.check_schedule_options(self, optimizer)
         if hasattr(optimizer, "minimize"):
             self._fit_minimizer(X, Y, sample_weight, val)
         else:
@@ -237,7 +241,11 @@ class BaseMLP(CallbackSupportMixin, FlatBufferMixin, BaseEstimator):
 
     def _callback_list(self, stochastic: bool) -> list:
         """List the stopping rule, user callbacks, progress bar, sklearn's."""
-        found = [self._stopper] if stochastic else []
+        found = (
+            [self._stopper, *getattr(self, "_schedule_callbacks", [])]
+            if stochastic
+            else []
+        )
         found += list(self.callbacks or [])
         if self._progress_bar():
             found.append(ProgressBar(total=self.max_iter if stochastic else None))
@@ -276,9 +284,11 @@ class BaseMLP(CallbackSupportMixin, FlatBufferMixin, BaseEstimator):
                 reduce_lr=self.learning_rate == "adaptive",
                 restore_best=on_validation,
             )
+            self._schedule_callbacks = _build.schedule_callbacks(self, validate)
         if self.shuffle and sp.issparse(X):
             X = X.tocsr()  # row gathering needs CSR (one conversion per fit)
         ctx = self._context(self.optimizer_, rng, validate)
+        ctx.sampler = None if incremental else _build.build_curriculum(self)
         n = X.shape[0]
         batch_size = {"auto": min(200, n), "full": n}.get(
             self.batch_size, self.batch_size
@@ -303,6 +313,8 @@ class BaseMLP(CallbackSupportMixin, FlatBufferMixin, BaseEstimator):
         self.loss_ = (
             self._history.records[-1]["loss"] if self._history.records else np.nan
         )
+        self.snapshots_ = _build.snapshots(self._schedule_callbacks)
+        self.n_snapshots_ = len(self.snapshots_)
 
     def _split_validation(self, X, Y, sample_weight, rng):
         """Hold out ``validation_fraction`` of the data for early stopping.
@@ -376,9 +388,19 @@ class BaseMLP(CallbackSupportMixin, FlatBufferMixin, BaseEstimator):
     # --- predict ------------------------------------------------------------------
 
     def _forward(self, X) -> np.ndarray:
-        """Return the output activations for a validated ``X``."""
+        """Return the output activations for a validated ``X``.
+
+        With a snapshot ensemble, the average of the snapshots' outputs.
+        """
         X = self._validated_X(X).astype(self._network.dtype, copy=False)
-        return self._network.predict(self._flat, X)
+        flats = getattr(self, "snapshots_", None) if self.snapshot_ensemble else None
+        flats = flats or [self._flat]
+        out = self._network.predict(flats[0], X)
+        for flat in flats[1:]:  # snapshot ensemble: average the outputs
+            out += self._network.predict(flat, X)
+        if len(flats) > 1:
+            out /= len(flats)
+        return out
 
     def _validated_X(self, X):
         """``X`` checked for predict; a lean path for plain finite float arrays.

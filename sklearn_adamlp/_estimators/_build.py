@@ -13,6 +13,12 @@ from typing import Any
 from sklearn.base import clone
 
 from sklearn_adamlp import activations, initializers, losses, schedules
+from sklearn_adamlp.callbacks import (
+    Callback,
+    EasyFirstCurriculum,
+    PlateauReduction,
+    SnapshotEnsemble,
+)
 from sklearn_adamlp.optimizers import OPTIMIZERS
 
 #: estimator parameter -> optimizer hyper-parameter, for optimizers given by name.
@@ -90,8 +96,63 @@ def carry_state(new: Any, old: Any) -> Any:
 
 
 def build_schedule(est: Any) -> schedules.Schedule:
-    """Build the learning-rate schedule (sklearn's ``power_t`` feeds invscaling)."""
-    return schedules.build(est.learning_rate, power_t=est.power_t)
+    """Build the learning-rate schedule.
+
+    By name, sklearn's ``power_t`` feeds 'invscaling' and ``max_iter`` is the
+    annealing length ``T_max`` of 'cosine'.
+    """
+    return schedules.build(est.learning_rate, power_t=est.power_t, T_max=est.max_iter)
+
+
+def check_schedule_options(est: Any, optimizer: Any) -> None:
+    """Raise ``ValueError`` for snapshot/curriculum options that cannot apply."""
+    wanted = [
+        name for name in ("snapshot_ensemble", "curriculum") if getattr(est, name)
+    ]
+    if wanted and hasattr(optimizer, "minimize"):
+        raise ValueError(
+            f"{' and '.join(wanted)} need a stochastic solver (one with epochs); "
+            f"solver={est.solver!r} minimizes in one call."
+        )
+    if est.snapshot_ensemble and not build_schedule(est).has_cycles:
+        raise ValueError(
+            "snapshot_ensemble=True needs a schedule with restarts, e.g. "
+            "learning_rate='cosine_restarts' or CosineRestarts(T_0=10); got "
+            f"learning_rate={est.learning_rate!r}."
+        )
+
+
+def schedule_callbacks(est: Any, validate: Any) -> list[Callback]:
+    """Callbacks the schedule options need: plateau rule, snapshot keeper."""
+    out: list[Callback] = []
+    rule = build_schedule(est).plateau()
+    if rule is not None:
+        out.append(
+            PlateauReduction(
+                monitor="loss" if validate is None else "val_loss",
+                factor=rule.factor,
+                patience=rule.patience,
+                min_delta=rule.min_delta,
+            )
+        )
+    if est.snapshot_ensemble:
+        out.append(SnapshotEnsemble())
+    return out
+
+
+def snapshots(callbacks: list[Callback]) -> list:
+    """Return the snapshots a ``SnapshotEnsemble`` in ``callbacks`` kept, or []."""
+    for cb in callbacks:
+        if isinstance(cb, SnapshotEnsemble):
+            return cb.snapshots_
+    return []
+
+
+def build_curriculum(est: Any) -> EasyFirstCurriculum | None:
+    """Build the sample curriculum of one fit (None when ``curriculum`` is off)."""
+    if est.curriculum is None:
+        return None
+    return EasyFirstCurriculum(epochs=est.curriculum_epochs)
 
 
 def hidden_activations(est: Any, n_hidden: int) -> list[activations.Activation]:

@@ -50,8 +50,11 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         Values above the number of samples are clipped to it.
     learning_rate : str or Schedule, default='constant'
         'constant', 'invscaling', 'adaptive' with sklearn's meanings, applied to
-        every stepping solver (sklearn applies them to 'sgd' only), or a
-        schedule object from ``sklearn_adamlp.schedules``.
+        every stepping solver (sklearn applies them to 'sgd' only), 'step',
+        'exponential', 'plateau', 'cosine' (over ``max_iter`` epochs),
+        'cosine_restarts', 'warmup', or a schedule object from
+        ``sklearn_adamlp.schedules`` (e.g. ``Warmup(Cosine(T_max=50), epochs=5)``),
+        tunable as ``learning_rate__T_max``. See docs/schedules.md.
     learning_rate_init : float, default=0.001
     power_t : float, default=0.5
     max_iter : int, default=200
@@ -106,6 +109,19 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         ``weight_decay``, ``max_norm``, ``clip_norm`` and ``gradient_noise`` act
         around each optimizer step: with ``solver='lbfgs'`` fit raises a
         ValueError (``alpha`` and ``l1`` work there).
+    snapshot_ensemble : bool, default=False
+        Keep the weights at the end of every cycle of a restarts schedule
+        ('cosine_restarts') and average the snapshots' outputs in ``predict``,
+        ``predict_proba`` and ``decision_function`` (Huang et al. 2017). Needs
+        a schedule with restarts (ValueError otherwise); with no completed
+        cycle, the final weights predict alone.
+    curriculum : {'easy_first'} or None, default=None
+        'easy_first' (Bengio et al. 2009): after a first epoch over all
+        samples, rank them by their loss and train on the easiest
+        ``k / curriculum_epochs`` of them in the ``k``-th following epoch,
+        widening to all. Ignored by ``partial_fit``.
+    curriculum_epochs : int, default=10
+        Epochs, after the first, until the curriculum admits every sample.
 
     Attributes
     ----------
@@ -119,6 +135,10 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         seconds.
     optimizer_ : optimizer object
         The fitted optimizer, with its state (moments, step count).
+    snapshots_ : list of ndarray
+        Flat parameter copies kept by ``snapshot_ensemble`` (empty when off).
+    n_snapshots_ : int
+        ``len(snapshots_)``.
     """
 
     _parameter_constraints: ClassVar[dict] = {**BaseMLP._parameter_constraints}
@@ -158,6 +178,9 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         max_norm=None,
         clip_norm=None,
         gradient_noise=0.0,
+        snapshot_ensemble=False,
+        curriculum=None,
+        curriculum_epochs=10,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -191,6 +214,9 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         self.max_norm = max_norm
         self.clip_norm = clip_norm
         self.gradient_noise = gradient_noise
+        self.snapshot_ensemble = snapshot_ensemble
+        self.curriculum = curriculum
+        self.curriculum_epochs = curriculum_epochs
 
     def _validate_input(self, X, y, incremental, reset):
         X, y = self._validate_X_y(X, y, reset)

@@ -31,12 +31,34 @@ class MLPRegressor(RegressorMixin, BaseMLP):
     parameters' meanings. ``loss`` is 'squared_error' (half squared error, summed over
     outputs) or 'poisson' (half Poisson deviance with a log link: targets must be
     non-negative).
+    default and meaning, plus ``init``, ``callbacks``, ``snapshot_ensemble``,
+    ``curriculum`` and ``curriculum_epochs``; see ``MLPClassifier`` for the
+    differences and the parameters below. ``loss`` is 'squared_error' (half
+    squared error, summed over outputs) or 'poisson' (half Poisson deviance with
+    a log link: targets must be non-negative).
+
+    Parameters
+    ----------
+    learning_rate : str or Schedule, default='constant'
+        A name of ``sklearn_adamlp.schedules.available()`` or a schedule object;
+        see ``MLPClassifier`` and docs/schedules.md.
+    callbacks : list of Callback or None, default=None
+        As in ``MLPClassifier``.
+    snapshot_ensemble : bool, default=False
+        Keep the weights at the end of every cycle of a restarts schedule and
+        average the snapshots' predictions (Huang et al. 2017).
+    curriculum : {'easy_first'} or None, default=None
+        Easiest samples first, widening to all (Bengio et al. 2009); see
+        ``MLPClassifier``.
+    curriculum_epochs : int, default=10
+        Epochs, after the first, until the curriculum admits every sample.
 
     Attributes
     ----------
     loss_, best_loss_, loss_curve_, validation_scores_, best_validation_score_,
     t_, coefs_, intercepts_, n_features_in_, feature_names_in_, n_iter_,
-    n_layers_, n_outputs_, out_activation_, history_, optimizer_
+    n_layers_, n_outputs_, out_activation_, history_, optimizer_, snapshots_,
+    n_snapshots_
         As in ``MLPClassifier``.
     """
 
@@ -77,6 +99,9 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         max_norm=None,
         clip_norm=None,
         gradient_noise=0.0,
+        snapshot_ensemble=False,
+        curriculum=None,
+        curriculum_epochs=10,
     ):
         self.loss = loss
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -110,6 +135,9 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         self.max_norm = max_norm
         self.clip_norm = clip_norm
         self.gradient_noise = gradient_noise
+        self.snapshot_ensemble = snapshot_ensemble
+        self.curriculum = curriculum
+        self.curriculum_epochs = curriculum_epochs
 
     def _validate_input(self, X, y, incremental, reset):
         X, y = self._validate_X_y(X, y, reset, y_numeric=True)

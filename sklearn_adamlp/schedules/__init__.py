@@ -1,0 +1,87 @@
+"""Learning-rate schedules: multiplicative factors of the base learning rate.
+
+A schedule is a small cloneable object called as ``schedule(t)`` that returns the
+factor by which the optimizer's base ``learning_rate`` (the estimator's
+``learning_rate_init``) is multiplied. ``unit`` says what ``t`` counts and when the
+training loop evaluates it:
+
+- ``"step"``: optimizer steps so far, evaluated before every step;
+- ``"epoch"``: completed epochs, evaluated at the start of every epoch (every
+  built-in schedule but ``invscaling``, so ``history_['learning_rate']`` is
+  exactly the rate each epoch used);
+- ``"sample"``: training samples seen, evaluated at the end of every epoch
+  (scikit-learn's ``invscaling``).
+
+Names: 'constant', 'invscaling', 'adaptive' (scikit-learn's), 'step',
+'exponential', 'plateau', 'cosine', 'cosine_restarts', 'warmup'. See
+docs/schedules.md.
+"""
+
+from __future__ import annotations
+
+from sklearn_adamlp._registry import Registry
+from sklearn_adamlp.schedules._base import Constant, InvScaling, Schedule
+from sklearn_adamlp.schedules._cosine import Cosine, CosineRestarts, Warmup
+from sklearn_adamlp.schedules._decay import Exponential, Plateau, Step
+
+SCHEDULES = Registry("learning-rate schedule")
+register = SCHEDULES.register
+get = SCHEDULES.get
+available = SCHEDULES.available
+
+register("constant")(Constant)
+register("invscaling")(InvScaling)
+# scikit-learn's 'adaptive' is a constant schedule plus a plateau rule (the
+# training loop divides the rate by 5 where sklearn would stop): see callbacks.
+register("adaptive")(Constant)
+register("step")(Step)
+register("exponential")(Exponential)
+register("plateau")(Plateau)
+register("cosine")(Cosine)
+register("cosine_restarts")(CosineRestarts)
+register("warmup")(Warmup)
+
+
+def build(spec, **defaults) -> Schedule:
+    """Build a fresh, checked schedule from a name (with ``defaults``) or an object.
+
+    A name gets the ``defaults`` its class accepts (the estimator passes
+    ``power_t`` and ``T_max=max_iter``); an object is copied with its parameters
+    (nested schedules are copied too), never mutated.
+    """
+    obj = get(spec)
+    if isinstance(obj, type):
+        names = obj._get_param_names()
+        out = obj(**{k: v for k, v in defaults.items() if k in names})
+    elif isinstance(obj, Schedule):
+        out = _copy(obj)
+    else:
+        raise TypeError(f"learning_rate must be a name or a Schedule; got {spec!r}")
+    out.check()
+    return out
+
+
+def _copy(obj: Schedule) -> Schedule:
+    params = {
+        k: _copy(v) if isinstance(v, Schedule) else v
+        for k, v in obj.get_params(deep=False).items()
+    }
+    return type(obj)(**params)
+
+
+__all__ = [
+    "SCHEDULES",
+    "Constant",
+    "Cosine",
+    "CosineRestarts",
+    "Exponential",
+    "InvScaling",
+    "Plateau",
+    "Schedule",
+    "Step",
+    "Warmup",
+    "available",
+    "build",
+    "get",
+    "register",
+]

@@ -1,0 +1,99 @@
+"""The ``Schedule`` base class and scikit-learn's two schedules."""
+
+from __future__ import annotations
+
+from sklearn_adamlp._params import Parametrized
+
+
+class Schedule(Parametrized):
+    """Base class: ``factor = schedule(t)`` with ``t`` counted in ``unit``.
+
+    Besides ``__call__``, a schedule answers two questions the estimator and the
+    training loop ask by protocol, never by class name:
+
+    - ``cycle_end(t)``: whether epoch ``t`` (0-based) is the last of a cycle
+      (restarts; snapshot ensembles keep the weights there). ``has_cycles`` says
+      whether it ever is.
+    - ``plateau()``: the plateau rule (an object with ``factor``, ``patience``,
+      ``min_delta``) whose reductions multiply this schedule, or None.
+    """
+
+    unit: str = "epoch"
+    has_cycles: bool = False
+
+    def __call__(self, t: int) -> float:
+        """Return the learning-rate factor at time ``t``."""
+        raise NotImplementedError
+
+    def cycle_end(self, t: int) -> bool:
+        """Whether epoch ``t`` (0-based) ends a cycle of the schedule."""
+        return False
+
+    def plateau(self) -> Schedule | None:
+        """Return the plateau rule applied on top of this schedule, if any."""
+        return None
+
+    def check(self) -> None:
+        """Raise ``ValueError`` for invalid hyper-parameters (called at fit)."""
+
+
+def check_positive(obj: Schedule, name: str, *, strict: bool = True) -> None:
+    """Raise ``ValueError`` unless ``obj.<name>`` is a (strictly) positive number."""
+    value = getattr(obj, name)
+    try:
+        ok = float(value) > 0 if strict else float(value) >= 0
+    except (TypeError, ValueError):
+        ok = False
+    if not ok:
+        bound = "> 0" if strict else ">= 0"
+        raise ValueError(
+            f"{type(obj).__name__}: {name} must be a number {bound}; got {value!r}."
+        )
+
+
+class Constant(Schedule):
+    """A constant learning rate.
+
+    ::
+
+        lr_t = learning_rate_init
+
+    References
+    ----------
+    scikit-learn, ``MLPClassifier(learning_rate='constant')``.
+    """
+
+    def __call__(self, t: int) -> float:
+        return 1.0
+
+
+class InvScaling(Schedule):
+    """Inverse scaling, scikit-learn's ``learning_rate='invscaling'``.
+
+    ::
+
+        lr_t = learning_rate_init / (t + 1)**power_t
+
+    where ``t`` is the number of training samples seen, updated at the end of each
+    epoch.
+
+    Parameters
+    ----------
+    power_t : float, default=0.5
+        Exponent of the decay.
+
+    References
+    ----------
+    scikit-learn, ``MLPClassifier(learning_rate='invscaling')``.
+    """
+
+    unit = "sample"
+
+    def __init__(self, power_t: float = 0.5) -> None:
+        self.power_t = power_t
+
+    def __call__(self, t: int) -> float:
+        return 1.0 / (t + 1.0) ** float(self.power_t)
+
+    def check(self) -> None:
+        check_positive(self, "power_t", strict=False)
