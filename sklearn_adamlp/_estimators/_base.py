@@ -42,6 +42,16 @@ from sklearn_adamlp.training import (
 )
 
 
+def is_stepper(est) -> bool:
+    """``available_if`` check of ``partial_fit``: a stepping optimizer is needed."""
+    if _build.is_minimizer(est.solver):
+        raise AttributeError(
+            f"partial_fit is only available for stochastic optimizers. "
+            f"{est.solver!r} is not stochastic."
+        )
+    return True
+
+
 class BaseMLP(CallbackSupportMixin, FlatBufferMixin, BaseEstimator):
     """Base class of ``MLPClassifier`` and ``MLPRegressor`` (not for direct use)."""
 

@@ -17,8 +17,7 @@ from sklearn.utils.multiclass import (
 from sklearn.utils.validation import check_array, column_or_1d
 
 from sklearn_adamlp import losses
-from sklearn_adamlp._estimators import _build
-from sklearn_adamlp._estimators._base import BaseMLP
+from sklearn_adamlp._estimators._base import BaseMLP, is_stepper
 from sklearn_adamlp._validation import _fit_context, check_is_fitted
 
 
@@ -318,15 +317,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             validation_data=validation_data,
         )
 
-    def _is_stepper(self):
-        if _build.is_minimizer(self.solver):
-            raise AttributeError(
-                f"partial_fit is only available for stochastic optimizers. "
-                f"{self.solver!r} is not stochastic."
-            )
-        return True
-
-    @available_if(_is_stepper)
+    @available_if(is_stepper)
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None, classes=None):
         """Update the model with one epoch over ``(X, y)``.
