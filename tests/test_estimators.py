@@ -340,3 +340,16 @@ def test_batch_size_auto_and_clipping(small_clf_data):
     np.testing.assert_array_equal(full._flat, big._flat)  # batch gradient descent
     one = MLPClassifier(batch_size=1, **{**FAST, "max_iter": 2}).fit(X, y)
     assert one.optimizer_.t_ == 2 * len(X)  # stochastic gradient descent
+
+
+def test_partial_fit_sample_weight_zero_equals_dropping_rows(small_clf_data):
+    X, y = small_clf_data
+    sw = np.ones(len(y))
+    sw[::4] = 0
+    kw = {"hidden_layer_sizes": (6,), "random_state": 0, "shuffle": False}
+    kw["batch_size"] = "full"
+    a, b = MLPClassifier(**kw), MLPClassifier(**kw)
+    for _ in range(3):
+        a.partial_fit(X, y, sample_weight=sw, classes=np.unique(y))
+        b.partial_fit(X[sw > 0], y[sw > 0], classes=np.unique(y))
+    np.testing.assert_allclose(a._flat, b._flat, rtol=1e-12, atol=1e-15)
