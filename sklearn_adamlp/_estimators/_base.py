@@ -93,6 +93,8 @@ class BaseMLP(FlatBufferMixin, BaseEstimator):
             callable,
         ],
         "callbacks": [list, None],
+        "dropout": [Interval(Real, 0, 1, closed="left"), list, tuple],
+        "batch_norm": ["boolean"],
     }
 
     # --- fit --------------------------------------------------------------------
@@ -118,10 +120,13 @@ class BaseMLP(FlatBufferMixin, BaseEstimator):
             loss,
             dtype=X.dtype,
             penalties=[L2Penalty(self.alpha)],
+            dropout=self.dropout,
+            batch_norm=self.batch_norm,
         )
         self.out_activation_ = loss.out_activation.name
         inits = _build.layer_initializers(self, len(units) - 1)
         self._flat = self._network.init_params(inits, rng)
+        self._network.seed_dropout(rng)  # after the weights: same init as without
         self._grad = np.empty_like(self._flat)
         self._set_views()
         self._history = History()

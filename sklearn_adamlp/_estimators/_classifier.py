@@ -81,6 +81,18 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     callbacks : list of Callback or None, default=None
         Objects whose hooks run at fit begin, each epoch's end and fit end; an
         ``on_epoch_end`` returning True stops training.
+    dropout : float or list of float, default=0.0
+        Inverted dropout rate in [0, 1) of the hidden-layer activations, one
+        value for all hidden layers or one per hidden layer. Training passes only:
+        kept units are scaled by ``1 / (1 - p)``, prediction is deterministic and
+        unscaled. Masks come from a generator seeded from ``random_state``. See
+        ``docs/layers.md``.
+    batch_norm : bool, default=False
+        Batch-normalize every hidden layer's pre-activations (Ioffe & Szegedy
+        2015) with learnable ``gamma``/``beta`` (stored after the biases in the
+        flat buffer, exempt from ``alpha``). Batch statistics are weighted by
+        ``sample_weight``; prediction and validation scores use running
+        statistics (momentum 0.1). A batch of one row uses the running statistics.
 
     Attributes
     ----------
@@ -127,6 +139,8 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         loss="log_loss",
         init="sklearn",
         callbacks=None,
+        dropout=0.0,
+        batch_norm=False,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -154,6 +168,8 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         self.loss = loss
         self.init = init
         self.callbacks = callbacks
+        self.dropout = dropout
+        self.batch_norm = batch_norm
 
     def _validate_input(self, X, y, incremental, reset):
         X, y = self._validate_X_y(X, y, reset)

@@ -25,6 +25,13 @@ class MLPRegressor(RegressorMixin, BaseMLP):
     outputs) or 'poisson' (half Poisson deviance with a log link: targets must be
     non-negative).
 
+    Parameters
+    ----------
+    dropout : float or list of float, default=0.0
+        As in ``MLPClassifier``: inverted dropout on hidden activations.
+    batch_norm : bool, default=False
+        As in ``MLPClassifier``: batch normalization of hidden pre-activations.
+
     Attributes
     ----------
     loss_, best_loss_, loss_curve_, validation_scores_, best_validation_score_,
@@ -64,6 +71,8 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         max_fun=15000,
         init="sklearn",
         callbacks=None,
+        dropout=0.0,
+        batch_norm=False,
     ):
         self.loss = loss
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -91,6 +100,8 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         self.max_fun = max_fun
         self.init = init
         self.callbacks = callbacks
+        self.dropout = dropout
+        self.batch_norm = batch_norm
 
     def _validate_input(self, X, y, incremental, reset):
         X, y = self._validate_X_y(X, y, reset, y_numeric=True)
