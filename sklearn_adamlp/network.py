@@ -56,6 +56,8 @@ class _Buffers:
             for u, k in zip(hidden, drop, strict=True)
         ]
         self.Ad = [None if m is None else np.empty_like(m) for m in self.M]
+        width = max((u for u, k in zip(hidden, drop, strict=True) if k), default=0)
+        self._scratch = np.empty((2, n * width), dtype=np.uint64)
         self.Z = [np.empty((n, u), dtype=dt) for u in units]
         # A hidden activation whose derivative needs only a = phi(z) is applied
         # in place: its a-buffer is its z-buffer.
@@ -66,6 +68,11 @@ class _Buffers:
         self.out = np.empty((n, units[-1]), dtype=dt)
         self.D = [np.empty_like(z) for z in self.Z]
         self.inputs = list(self.A)
+
+    def scratch(self, l: int) -> tuple[np.ndarray, np.ndarray]:
+        """Two uint64 work arrays shaped like hidden layer ``l``'s mask."""
+        size = self.M[l].size
+        return tuple(s[:size].reshape(self.M[l].shape) for s in self._scratch)
 
 
 def _dot(a, b, out: FloatArray) -> None:
@@ -200,6 +207,7 @@ class Network:
         gammas, betas = self.layout.norm_views(flat)
         a = X
         last = self.layout.n_layers - 1
+        keys = _dropout.row_keys(X) if train and self.rng is not None else None
         for l in range(last):
             z = bufs.Z[l]
             _dot(a, W[l], out=z)
@@ -212,7 +220,9 @@ class Network:
                 )  # fmt: skip
             a = self.activations[l].forward(z, out=bufs.A[l])
             if train and bufs.M[l] is not None:
-                m = _dropout.draw_mask(self.rng, self.dropout_rates[l], bufs.M[l])
+                salt = _dropout.new_salt(self.rng)
+                p = self.dropout_rates[l]
+                m = _dropout.draw_mask(keys, salt, p, bufs.M[l], bufs.scratch(l))
                 a = np.multiply(a, m, out=bufs.Ad[l])
             bufs.inputs[l] = a
         z = bufs.Z[last]

@@ -4,12 +4,14 @@ import warnings
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
+from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklearn_adamlp import MLPClassifier, MLPRegressor, activations, losses
-from sklearn_adamlp.dropout import draw_mask, layer_rates
+from sklearn_adamlp.dropout import draw_mask, layer_rates, row_keys
 from sklearn_adamlp.network import Network
 from sklearn_adamlp.regularizers import L2Penalty
 
@@ -30,16 +32,45 @@ def _problem(net, n=9, seed=0):
     return flat, X, Y
 
 
+def _mask(X, p, salt=7, units=50, dtype=np.float64):
+    m = np.empty((X.shape[0], units), dtype=dtype)
+    scratch = (np.empty(m.shape, np.uint64), np.empty(m.shape, np.uint64))
+    return draw_mask(row_keys(X), salt, p, m, scratch)
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_mask_rate_and_scale(dtype):
     p = 0.3
-    m = np.empty((400, 50), dtype=dtype)
-    draw_mask(np.random.default_rng(0), p, m)
+    X = np.random.RandomState(0).normal(size=(400, 5)).astype(dtype)
+    m = _mask(X, p, dtype=dtype)
     assert m.dtype == dtype
     kept = m != 0
     np.testing.assert_allclose(m[kept], 1 / (1 - p), rtol=1e-6)
     sigma = np.sqrt(p * (1 - p) / m.size)
     assert abs((~kept).mean() - p) < 5 * sigma
+
+
+def test_masks_keyed_by_row_content():
+    rs = np.random.RandomState(0)
+    X = rs.normal(size=(300, 4))
+    X[5] = X[7]
+    X[9, 2] = 0.0
+    m = _mask(X, 0.5)
+    np.testing.assert_array_equal(m[5], m[7])  # identical rows, identical masks
+    # independent of row order and batch composition
+    order = rs.permutation(300)
+    np.testing.assert_array_equal(_mask(X[order], 0.5), m[order])
+    np.testing.assert_array_equal(_mask(X[:20], 0.5), m[:20])
+    # dense and sparse rows hash alike; float32 works
+    np.testing.assert_array_equal(_mask(sp.csr_matrix(X), 0.5), m)
+    np.testing.assert_array_equal(_mask(sp.csc_matrix(X), 0.5), m)
+    assert _mask(X.astype(np.float32), 0.5).dtype == np.float64
+    # another salt (the next pass) gives another mask; units look independent
+    assert not np.array_equal(_mask(X, 0.5, salt=8), m)
+    kept = m != 0
+    corr = np.corrcoef(kept[:, :10].T.astype(float))[np.triu_indices(10, 1)]
+    assert np.abs(corr).max() < 0.25
+    assert abs(kept.mean() - 0.5) < 0.02
 
 
 def test_expectation_preserved():
@@ -84,7 +115,7 @@ def test_gradient_with_fixed_mask(act, batch_norm):
     sw = np.random.RandomState(1).uniform(0.5, 2.0, X.shape[0])
 
     def loss_grad(f):
-        net.rng = np.random.default_rng(42)  # the same masks at every evaluation
+        net.rng = np.random.default_rng(42)  # the same salts at every evaluation
         g = np.empty_like(f)
         return net.loss_grad(f, g, X, Y, sw), g
 
@@ -172,3 +203,18 @@ def test_dropout_shrinks_generalization_gap():
     without = np.mean([_gap(0.0, s) for s in range(3)])
     with_dropout = np.mean([_gap(0.5, s) for s in range(3)])
     assert with_dropout < 0.6 * without
+
+
+_COMMON = {"hidden_layer_sizes": (16,), "max_iter": 200, "random_state": 0}
+
+
+@parametrize_with_checks(
+    [
+        MLPClassifier(dropout=0.1, **_COMMON),
+        MLPRegressor(dropout=0.1, **_COMMON),
+    ]
+)
+def test_sklearn_compatible_with_dropout(estimator, check):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        check(estimator)

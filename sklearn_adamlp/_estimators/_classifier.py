@@ -85,8 +85,9 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         Inverted dropout rate in [0, 1) of the hidden-layer activations, one
         value for all hidden layers or one per hidden layer. Training passes only:
         kept units are scaled by ``1 / (1 - p)``, prediction is deterministic and
-        unscaled. Masks come from a generator seeded from ``random_state``. See
-        ``docs/layers.md``.
+        unscaled. Masks hash each row's values with a salt from a generator
+        seeded from ``random_state`` (equal rows share a mask, so integer
+        ``sample_weight`` equals repeating rows). See ``docs/layers.md``.
     batch_norm : bool, default=False
         Batch-normalize every hidden layer's pre-activations (Ioffe & Szegedy
         2015) with learnable ``gamma``/``beta`` (stored after the biases in the
