@@ -16,7 +16,8 @@ Weighting the statistics by the sample weights makes an integer weight equal to
 repeating the row. ``running_var`` follows the (biased) batch variance used to
 normalize, not torch's unbiased ``n / (n - 1)`` correction. In an inference pass
 (prediction, validation scores) ``mu`` and ``var`` are the running statistics.
-A batch of a single row has no spread: it is normalized with the running
+Non-finite batch statistics (a diverging step) leave the running statistics
+unchanged. A batch of a single row has no spread: it is normalized with the running
 statistics, which it leaves unchanged, and the gradient flows through that fixed
 affine map.
 
@@ -103,6 +104,10 @@ def forward(z, h, gamma, beta, st, running, w, *, train, momentum, eps) -> None:
     rmean, rvar = running
     if train and z.shape[0] > 1:
         batch_statistics(z, h, w, st)
+        if not (np.isfinite(st.mu).all() and np.isfinite(st.var).all()):
+            st.batch = True  # a diverging batch must not poison the running state
+            normalize(z, h, gamma, beta, st, eps)
+            return
         rmean *= 1.0 - momentum
         rmean += momentum * st.mu
         rvar *= 1.0 - momentum

@@ -234,3 +234,28 @@ def test_sklearn_compatible_with_batch_norm(estimator, check):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         check(estimator)
+
+
+def test_diverging_batch_leaves_running_stats_finite():
+    net = _net()
+    flat, X, Y = _problem(net, n=10)
+    net.loss_grad(flat, np.empty_like(flat), X, Y)
+    mean0, var0 = net.running_mean[0].copy(), net.running_var[0].copy()
+    with np.errstate(all="ignore"):
+        net.loss_grad(flat, np.empty_like(flat), X * 1e300, Y)  # z overflows
+    np.testing.assert_array_equal(net.running_mean[0], mean0)  # skipped
+    np.testing.assert_array_equal(net.running_var[0], var0)
+    assert np.isfinite(net.running).all()
+
+
+def test_divergence_keeps_finite_state_and_predictions():
+    X, y = make_regression(n_samples=100, n_features=4, random_state=0)
+    reg = MLPRegressor(
+        hidden_layer_sizes=(8,), batch_norm=True, solver="sgd",
+        learning_rate_init=1e8, max_iter=20, random_state=0,
+    )  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)  # DivergenceWarning
+        reg.fit(X, y * 1e10)
+    assert np.isfinite(reg._network.running).all()
+    assert np.isfinite(reg.predict(X)).all()
