@@ -84,8 +84,10 @@ class NoImprovementStopping(Callback):
         if not hasattr(self, "best_"):
             self.best_ = -np.inf if self._higher_is_better else np.inf
             self.count_ = 0
-            # sklearn starts from the initial weights as the "best" ones.
+            # sklearn starts from the initial weights as the "best" ones; the
+            # batch-norm running statistics belong to them.
             self.best_params_ = ctx.flat.copy() if self.restore_best else None
+            self.best_running_ = ctx.network.running.copy()
 
     def _improved(self, value: float) -> tuple[bool, bool]:
         """Return (counts as an improvement by tol, is a new best)."""
@@ -104,6 +106,7 @@ class NoImprovementStopping(Callback):
             self.best_ = value
             if self.best_params_ is not None:
                 np.copyto(self.best_params_, ctx.flat)
+                np.copyto(self.best_running_, ctx.network.running)
         if self.count_ <= self.n_iter_no_change:
             return False
         what = (
@@ -130,6 +133,7 @@ class NoImprovementStopping(Callback):
     def on_fit_end(self, ctx, **kwargs):  # noqa: D102
         if self.restore_best and self.best_params_ is not None:
             np.copyto(ctx.flat, self.best_params_)
+            np.copyto(ctx.network.running, self.best_running_)
 
 
 class ProgressBar(Callback):
@@ -223,16 +227,18 @@ class SnapshotEnsemble(Callback):
 
     After each epoch ``e`` (0-based, counted over every fit call) for which
     ``ctx.schedule.cycle_end(e)`` is true, a copy of the flat parameter buffer is
-    appended to ``snapshots_`` (Huang et al. 2017, "Snapshot Ensembles").
+    appended to ``snapshots_`` (Huang et al. 2017, "Snapshot Ensembles"), and a
+    copy of the network's batch-norm running statistics to ``running_``.
     """
 
     def on_fit_begin(self, ctx, **kwargs):  # noqa: D102
         if not hasattr(self, "snapshots_"):
-            self.snapshots_ = []
+            self.snapshots_, self.running_ = [], []
 
     def on_epoch_end(self, ctx, record, **kwargs):  # noqa: D102
         if ctx.schedule.cycle_end(ctx.state.epochs - 1):
             self.snapshots_.append(ctx.flat.copy())
+            self.running_.append(ctx.network.running.copy())
         return False
 
 

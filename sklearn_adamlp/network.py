@@ -11,6 +11,12 @@ Backpropagation, for layers l = L-1, ..., 0 with ``a_0 = X``::
     d_{L-1} = dL/dz_{L-1} = (out - y) * s / sum(s)        (s: sample weights)
     dW_l = a_l.T @ d_l,           db_l = sum_i d_l[i]
     d_{l-1} = (d_l @ W_l.T) * phi'_{l-1}(z_{l-1})
+
+Optional hidden-layer steps (see ``batchnorm`` and ``dropout`` for their
+equations): batch normalization between ``z_l`` and ``phi_l`` and inverted
+dropout on ``a_{l+1}``. ``loss_grad`` is a *training* pass (batch statistics,
+random masks, running statistics updated); ``forward``/``predict`` are
+*inference* passes (running statistics, no masks), deterministic.
 """
 
 from __future__ import annotations
@@ -20,6 +26,8 @@ from collections.abc import Sequence
 import numpy as np
 import scipy.sparse as sp
 
+from sklearn_adamlp import batchnorm
+from sklearn_adamlp import dropout as _dropout
 from sklearn_adamlp._typing import FloatArray
 from sklearn_adamlp.activations import Activation
 from sklearn_adamlp.initializers import Initializer
@@ -28,10 +36,28 @@ from sklearn_adamlp.losses import Loss
 
 
 class _Buffers:
-    """Per-batch-size work arrays: pre-activations, activations, deltas."""
+    """Per-batch-size work arrays: pre-activations, activations, deltas.
 
-    def __init__(self, n: int, net: Network) -> None:
+    With batch norm, ``H`` holds each hidden layer's ``z_hat`` and ``stats`` its
+    batch statistics; with dropout (training buffers only), ``M`` holds the masks
+    and ``Ad`` the masked activations. ``inputs[l]`` is what hidden layer ``l``
+    fed forward in the last pass.
+    """
+
+    def __init__(self, n: int, net: Network, train: bool = True) -> None:
         units, dt = net.layout.layer_units[1:], net.dtype
+        hidden = units[:-1]
+        bn = net.layout.batch_norm
+        self.H = [np.empty((n, u), dtype=dt) for u in hidden] if bn else []
+        self.stats = [batchnorm.BatchStats(u, dt) for u in hidden] if bn else []
+        drop = [train and p > 0 for p in net.dropout_rates]
+        self.M = [
+            np.empty((n, u), dtype=dt) if k else None
+            for u, k in zip(hidden, drop, strict=True)
+        ]
+        self.Ad = [None if m is None else np.empty_like(m) for m in self.M]
+        width = max((u for u, k in zip(hidden, drop, strict=True) if k), default=0)
+        self._scratch = np.empty((2, n * width), dtype=np.uint64)
         self.Z = [np.empty((n, u), dtype=dt) for u in units]
         # A hidden activation whose derivative needs only a = phi(z) is applied
         # in place: its a-buffer is its z-buffer.
@@ -41,6 +67,12 @@ class _Buffers:
         ]
         self.out = np.empty((n, units[-1]), dtype=dt)
         self.D = [np.empty_like(z) for z in self.Z]
+        self.inputs = list(self.A)
+
+    def scratch(self, l: int) -> tuple[np.ndarray, np.ndarray]:
+        """Two uint64 work arrays shaped like hidden layer ``l``'s mask."""
+        size = self.M[l].size
+        return tuple(s[:size].reshape(self.M[l].shape) for s in self._scratch)
 
 
 def _dot(a, b, out: FloatArray) -> None:
@@ -66,6 +98,24 @@ class Network:
         float32 or float64, for parameters and every buffer.
     penalties : sequence of callables, default=()
         ``penalty(w, gw, scale) -> float`` terms on the weight slice.
+    dropout : float or sequence of float, default=0.0
+        Drop rate in [0, 1) of every hidden layer's activations, or one per
+        hidden layer (training passes only).
+    batch_norm : bool, default=False
+        Batch-normalize every hidden layer's pre-activations; ``gamma`` and
+        ``beta`` live in the flat buffer after the biases.
+    rng : int, numpy.random.Generator or None, default=None
+        Seed or generator of the dropout masks (``numpy.random.default_rng``).
+    bn_momentum : float, default=0.1
+        Weight of the newest batch in the running statistics (torch's default).
+    bn_eps : float, default=1e-5
+        Added to the variance before the square root.
+
+    Attributes
+    ----------
+    running : ndarray of shape (2, total hidden units)
+        Batch-norm running means (row 0, start 0) and variances (row 1, start 1):
+        network state, not parameters; see ``running_mean``/``running_var``.
     """
 
     def __init__(
@@ -75,8 +125,13 @@ class Network:
         loss: Loss,
         dtype=np.float64,
         penalties: Sequence = (),
+        dropout: float | Sequence[float] = 0.0,
+        batch_norm: bool = False,
+        rng=None,
+        bn_momentum: float = 0.1,
+        bn_eps: float = 1e-5,
     ) -> None:
-        self.layout = ParamLayout(layer_units)
+        self.layout = ParamLayout(layer_units, batch_norm=batch_norm)
         if len(activations) != self.layout.n_layers - 1:
             raise ValueError(
                 f"{len(activations)} activations given for "
@@ -86,7 +141,42 @@ class Network:
         self.loss = loss
         self.dtype = np.dtype(dtype)
         self.penalties = list(penalties)
+        n_hidden = self.layout.n_layers - 1
+        self.dropout_rates = _dropout.layer_rates(dropout, n_hidden)
+        self.rng = np.random.default_rng(rng) if any(self.dropout_rates) else None
+        self.bn_momentum, self.bn_eps = float(bn_momentum), float(bn_eps)
+        self.running = np.zeros((2, self.layout.n_norm // 2), dtype=self.dtype)
+        self.running[1] = 1
         self._cache: dict[int, _Buffers] = {}
+
+    @property
+    def batch_norm(self) -> bool:
+        """Whether hidden pre-activations are batch-normalized."""
+        return self.layout.batch_norm
+
+    def _running(self, l: int, running=None) -> tuple[FloatArray, FloatArray]:
+        r = self.running if running is None else running
+        o = self.layout.norm_offsets - self.layout.n_biases_end
+        return r[0, o[l] : o[l + 1]], r[1, o[l] : o[l + 1]]
+
+    @property
+    def running_mean(self) -> list[FloatArray]:
+        """Per-hidden-layer batch-norm running means (views of ``running``)."""
+        return [self._running(l)[0] for l in range(len(self.layout.norm_offsets) - 1)]
+
+    @property
+    def running_var(self) -> list[FloatArray]:
+        """Per-hidden-layer batch-norm running variances (views of ``running``)."""
+        return [self._running(l)[1] for l in range(len(self.layout.norm_offsets) - 1)]
+
+    def seed_dropout(self, random_state) -> None:
+        """Seed the mask generator from a RandomState (only if dropout is on).
+
+        Draws one integer from ``random_state``, so a network without dropout
+        leaves the estimator's random sequence untouched.
+        """
+        if any(self.dropout_rates):
+            self.rng = np.random.default_rng(random_state.randint(2**31 - 1))
 
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
@@ -102,6 +192,7 @@ class Network:
         ):
             W[l][...] = init((fan_in, fan_out), rng=rng, dtype=self.dtype)
             b[l][...] = init.bias(fan_in, fan_out, rng=rng, dtype=self.dtype)
+        self.layout.reset_norm(flat)
         return flat
 
     def _buffers(self, n: int) -> _Buffers:
@@ -112,29 +203,50 @@ class Network:
             bufs = self._cache[n] = _Buffers(n, self)
         return bufs
 
-    def _forward(self, flat: FloatArray, X, bufs: _Buffers) -> None:
+    def _forward(
+        self, flat: FloatArray, X, bufs: _Buffers, train=False, w=None, running=None
+    ):
         W, b = self.layout.views(flat)
+        gammas, betas = self.layout.norm_views(flat)
         a = X
         last = self.layout.n_layers - 1
+        keys = _dropout.row_keys(X) if train and self.rng is not None else None
         for l in range(last):
             z = bufs.Z[l]
             _dot(a, W[l], out=z)
             z += b[l]
+            if self.batch_norm:
+                batchnorm.forward(
+                    z, bufs.H[l], gammas[l], betas[l], bufs.stats[l],
+                    self._running(l, running), w, train=train,
+                    momentum=self.bn_momentum, eps=self.bn_eps,
+                )  # fmt: skip
             a = self.activations[l].forward(z, out=bufs.A[l])
+            if train and bufs.M[l] is not None:
+                salt = _dropout.new_salt(self.rng)
+                p = self.dropout_rates[l]
+                m = _dropout.draw_mask(keys, salt, p, bufs.M[l], bufs.scratch(l))
+                a = np.multiply(a, m, out=bufs.Ad[l])
+            bufs.inputs[l] = a
         z = bufs.Z[last]
         _dot(a, W[last], out=z)
         z += b[last]
         self.loss.out_activation.forward(z, out=bufs.out)
 
-    def forward(self, flat: FloatArray, X) -> tuple[FloatArray, FloatArray]:
-        """``(raw, out)`` for ``X``: output pre-activations and activations (new)."""
-        bufs = _Buffers(X.shape[0], self)
-        self._forward(flat, X, bufs)
+    def forward(
+        self, flat: FloatArray, X, running=None
+    ) -> tuple[FloatArray, FloatArray]:
+        """``(raw, out)`` for ``X``: output pre-activations and activations (new).
+
+        ``running`` replaces the batch-norm running statistics (a snapshot's).
+        """
+        bufs = _Buffers(X.shape[0], self, train=False)
+        self._forward(flat, X, bufs, running=running)
         return bufs.Z[-1], bufs.out
 
-    def predict(self, flat: FloatArray, X) -> FloatArray:
+    def predict(self, flat: FloatArray, X, running=None) -> FloatArray:
         """Output-layer activations for ``X`` (a new array)."""
-        return self.forward(flat, X)[1]
+        return self.forward(flat, X, running)[1]
 
     def loss_grad(
         self,
@@ -150,34 +262,45 @@ class Network:
         penalties; ``grad`` is the flat twin of ``flat``.
         """
         n = X.shape[0]
+        if sample_weight is None:
+            sw_sum, w = float(n), None
+        else:
+            sw_sum = float(sample_weight.sum())
+            w = (sample_weight / sw_sum).astype(self.dtype, copy=False)
         bufs = self._buffers(n)
-        self._forward(flat, X, bufs)
+        self._forward(flat, X, bufs, train=True, w=w)
         raw, out = bufs.Z[-1], bufs.out
         loss = self.loss.value(Y, raw, out, sample_weight)
 
         d = self.loss.gradient(Y, raw, out, bufs.D[-1])
-        if sample_weight is None:
-            sw_sum = float(n)
+        if w is None:
             d *= 1.0 / n
         else:
-            sw_sum = float(sample_weight.sum())
-            d *= (sample_weight / sw_sum).astype(self.dtype, copy=False)[:, None]
-        self._backward(flat, grad, X, bufs)
+            d *= w[:, None]
+        self._backward(flat, grad, X, bufs, w)
 
         lay = self.layout
         for penalty in self.penalties:
             loss += penalty(flat[lay.weights], grad[lay.weights], 1.0 / sw_sum)
         return loss
 
-    def _backward(self, flat: FloatArray, grad: FloatArray, X, bufs: _Buffers):
+    def _backward(self, flat: FloatArray, grad: FloatArray, X, bufs: _Buffers, w):
         W, _ = self.layout.views(flat)
         gW, gb = self.layout.views(grad)
-        for l in range(self.layout.n_layers - 1, -1, -1):
+        gammas, _ = self.layout.norm_views(flat)
+        g_gammas, g_betas = self.layout.norm_views(grad)
+        last = self.layout.n_layers - 1
+        for l in range(last, -1, -1):
             d = bufs.D[l]
-            a = X if l == 0 else bufs.A[l - 1]
+            if l < last:  # d = dL/d(input of layer l+1) -> dL/dz_l
+                if bufs.M[l] is not None:
+                    d *= bufs.M[l]
+                self.activations[l].derivative(bufs.Z[l], bufs.A[l], d)
+                if self.batch_norm:
+                    grads = (g_gammas[l], g_betas[l])
+                    batchnorm.backward(d, bufs.H[l], gammas[l], w, bufs.stats[l], grads)
+            a = X if l == 0 else bufs.inputs[l - 1]
             _dot(a.T, d, out=gW[l])
             np.sum(d, axis=0, out=gb[l])
             if l > 0:  # no input gradient for the first layer
-                d_prev = bufs.D[l - 1]
-                np.matmul(d, W[l].T, out=d_prev)
-                self.activations[l - 1].derivative(bufs.Z[l - 1], a, d_prev)
+                np.matmul(d, W[l].T, out=bufs.D[l - 1])

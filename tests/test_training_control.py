@@ -163,3 +163,42 @@ def test_sklearn_callback_api_scoring_monitor(split):
         est.__dict__.update(clf.__dict__)
         est._flat = flat
         assert score == pytest.approx(est.score(X, y))
+
+
+def test_early_stopping_restores_batch_norm_statistics_with_the_weights(split):
+    X, y, X_val, y_val = split
+    clf = MLPClassifier(
+        hidden_layer_sizes=(16,),
+        batch_norm=True,
+        early_stopping=True,
+        n_iter_no_change=3,
+        max_iter=200,
+        random_state=0,
+    ).fit(X, y, validation_data=(X_val, y_val))
+    assert clf.n_iter_ > int(np.argmax(clf.validation_scores_)) + 1  # restored
+    assert clf.score(X_val, y_val) == pytest.approx(clf.best_validation_score_)
+
+
+def test_snapshots_keep_their_batch_norm_statistics(split):
+    from sklearn_adamlp.schedules import CosineRestarts
+
+    X, y, X_val, _ = split
+    clf = MLPClassifier(
+        hidden_layer_sizes=(16,),
+        batch_norm=True,
+        learning_rate=CosineRestarts(T_0=3, T_mult=1),
+        snapshot_ensemble=True,
+        max_iter=9,
+        tol=0,
+        n_iter_no_change=100,
+        random_state=0,
+    ).fit(X, y)
+    assert clf.n_snapshots_ == 3
+    runs = clf._snapshot_running
+    assert not np.allclose(runs[0], runs[-1])
+    net = clf._network
+    expected = np.mean(
+        [net.predict(f, X_val, r) for f, r in zip(clf.snapshots_, runs, strict=True)],
+        axis=0,
+    )
+    np.testing.assert_allclose(clf.predict_proba(X_val), expected, rtol=1e-12)

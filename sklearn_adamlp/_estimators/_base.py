@@ -113,6 +113,8 @@ class BaseMLP(CallbackSupportMixin, FlatBufferMixin, BaseEstimator):
         "snapshot_ensemble": ["boolean"],
         "curriculum": [StrOptions({"easy_first"}), None],
         "curriculum_epochs": [Interval(Integral, 1, None, closed="left")],
+        "dropout": [Interval(Real, 0, 1, closed="left"), list, tuple],
+        "batch_norm": ["boolean"],
     }
 
     # --- fit --------------------------------------------------------------------
@@ -138,10 +140,13 @@ class BaseMLP(CallbackSupportMixin, FlatBufferMixin, BaseEstimator):
             loss,
             dtype=X.dtype,
             penalties=regularizers.penalties(self.alpha, self.l1),
+            dropout=self.dropout,
+            batch_norm=self.batch_norm,
         )
         self.out_activation_ = loss.out_activation.name
         inits = _build.layer_initializers(self, len(units) - 1)
         self._flat = self._network.init_params(inits, rng)
+        self._network.seed_dropout(rng)  # after the weights: same init as without
         self._grad = np.empty_like(self._flat)
         self._set_views()
         self._history = History()
@@ -323,7 +328,9 @@ class BaseMLP(CallbackSupportMixin, FlatBufferMixin, BaseEstimator):
         self.loss_ = (
             self._history.records[-1]["loss"] if self._history.records else np.nan
         )
-        self.snapshots_ = _build.snapshots(self._schedule_callbacks)
+        self.snapshots_, self._snapshot_running = _build.snapshots(
+            self._schedule_callbacks
+        )
         self.n_snapshots_ = len(self.snapshots_)
 
     def _split_validation(self, X, Y, sample_weight, rng):
@@ -403,13 +410,14 @@ class BaseMLP(CallbackSupportMixin, FlatBufferMixin, BaseEstimator):
         With a snapshot ensemble, the average of the snapshots' outputs.
         """
         X = self._validated_X(X).astype(self._network.dtype, copy=False)
-        flats = getattr(self, "snapshots_", None) if self.snapshot_ensemble else None
-        flats = flats or [self._flat]
-        out = self._network.predict(flats[0], X)
-        for flat in flats[1:]:  # snapshot ensemble: average the outputs
-            out += self._network.predict(flat, X)
-        if len(flats) > 1:
-            out /= len(flats)
+        net = self._network
+        if not (self.snapshot_ensemble and getattr(self, "snapshots_", None)):
+            return net.predict(self._flat, X)
+        pairs = list(zip(self.snapshots_, self._snapshot_running, strict=True))
+        out = net.predict(pairs[0][0], X, pairs[0][1])
+        for flat, running in pairs[1:]:  # average the snapshots' outputs
+            out += net.predict(flat, X, running)
+        out /= len(pairs)
         return out
 
     def _validated_X(self, X):

@@ -140,12 +140,12 @@ def schedule_callbacks(est: Any, validate: Any) -> list[Callback]:
     return out
 
 
-def snapshots(callbacks: list[Callback]) -> list:
-    """Return the snapshots a ``SnapshotEnsemble`` in ``callbacks`` kept, or []."""
+def snapshots(callbacks: list[Callback]) -> tuple[list, list]:
+    """Return the ``(weights, running statistics)`` a ``SnapshotEnsemble`` kept."""
     for cb in callbacks:
         if isinstance(cb, SnapshotEnsemble):
-            return cb.snapshots_
-    return []
+            return cb.snapshots_, cb.running_
+    return [], []
 
 
 def build_curriculum(est: Any) -> EasyFirstCurriculum | None:

@@ -121,6 +121,19 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         widening to all. Ignored by ``partial_fit``.
     curriculum_epochs : int, default=10
         Epochs, after the first, until the curriculum admits every sample.
+    dropout : float or list of float, default=0.0
+        Inverted dropout rate in [0, 1) of the hidden-layer activations, one
+        value for all hidden layers or one per hidden layer. Training passes only:
+        kept units are scaled by ``1 / (1 - p)``, prediction is deterministic and
+        unscaled. Masks hash each row's values with a salt from a generator
+        seeded from ``random_state`` (equal rows share a mask, so integer
+        ``sample_weight`` equals repeating rows). See ``docs/layers.md``.
+    batch_norm : bool, default=False
+        Batch-normalize every hidden layer's pre-activations (Ioffe & Szegedy
+        2015) with learnable ``gamma``/``beta`` (stored after the biases in the
+        flat buffer, exempt from ``alpha``). Batch statistics are weighted by
+        ``sample_weight``; prediction and validation scores use running
+        statistics (momentum 0.1). A batch of one row uses the running statistics.
 
     Attributes
     ----------
@@ -180,6 +193,8 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         snapshot_ensemble=False,
         curriculum=None,
         curriculum_epochs=10,
+        dropout=0.0,
+        batch_norm=False,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -216,6 +231,8 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         self.snapshot_ensemble = snapshot_ensemble
         self.curriculum = curriculum
         self.curriculum_epochs = curriculum_epochs
+        self.dropout = dropout
+        self.batch_norm = batch_norm
 
     def _validate_input(self, X, y, incremental, reset):
         X, y = self._validate_X_y(X, y, reset)

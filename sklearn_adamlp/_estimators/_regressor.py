@@ -19,25 +19,18 @@ class MLPRegressor(RegressorMixin, BaseMLP):
     """Multilayer perceptron regressor, a drop-in for scikit-learn's.
 
     Takes every parameter of ``sklearn.neural_network.MLPRegressor`` with the same
-    default and meaning, plus the parameters documented in ``MLPClassifier``
-    (``init``, ``callbacks``, ``monitor``, ...) and ``fit(validation_data=)``.
-    ``loss`` is 'squared_error' (half squared error, summed over outputs),
-    'poisson' (half Poisson deviance with a log link: targets must be
-    non-negative), 'absolute_error' or 'huber'.
-    default and meaning, plus ``init``, ``callbacks`` and the regularization
-    parameters ``l1``, ``weight_decay``, ``max_norm``, ``clip_norm`` and
-    ``gradient_noise``; see ``MLPClassifier`` for the differences and the
-    parameters' meanings. ``loss`` is 'squared_error' (half squared error, summed over
-    outputs) or 'poisson' (half Poisson deviance with a log link: targets must be
-    non-negative).
-    default and meaning, plus ``init``, ``callbacks``, ``snapshot_ensemble``,
-    ``curriculum`` and ``curriculum_epochs``; see ``MLPClassifier`` for the
-    differences and the parameters below. ``loss`` is 'squared_error' (half
-    squared error, summed over outputs) or 'poisson' (half Poisson deviance with
-    a log link: targets must be non-negative).
+    default and meaning, plus the parameters of ``MLPClassifier`` that go further
+    (``init``, ``callbacks``, ``monitor``, ``l1``, ``weight_decay``, ``max_norm``,
+    ``clip_norm``, ``gradient_noise``, ``snapshot_ensemble``, ``curriculum``,
+    ``curriculum_epochs``, ``dropout``, ``batch_norm``), with the meanings given
+    there, and ``fit(validation_data=)``.
 
     Parameters
     ----------
+    loss : str or Loss, default='squared_error'
+        'squared_error' (half squared error, summed over outputs), 'poisson'
+        (half Poisson deviance with a log link: targets must be non-negative),
+        'absolute_error' or 'huber' (or a ``losses.Huber(delta=...)`` object).
     learning_rate : str or Schedule, default='constant'
         A name of ``sklearn_adamlp.schedules.available()`` or a schedule object;
         see ``MLPClassifier`` and docs/schedules.md.
@@ -47,10 +40,13 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         Keep the weights at the end of every cycle of a restarts schedule and
         average the snapshots' predictions (Huang et al. 2017).
     curriculum : {'easy_first'} or None, default=None
-        Easiest samples first, widening to all (Bengio et al. 2009); see
-        ``MLPClassifier``.
+        Easiest samples first, widening to all (Bengio et al. 2009).
     curriculum_epochs : int, default=10
         Epochs, after the first, until the curriculum admits every sample.
+    dropout : float or list of float, default=0.0
+        Inverted dropout on hidden activations during training.
+    batch_norm : bool, default=False
+        Batch normalization of hidden pre-activations.
 
     Attributes
     ----------
@@ -101,6 +97,8 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         snapshot_ensemble=False,
         curriculum=None,
         curriculum_epochs=10,
+        dropout=0.0,
+        batch_norm=False,
     ):
         self.loss = loss
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -137,6 +135,8 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         self.snapshot_ensemble = snapshot_ensemble
         self.curriculum = curriculum
         self.curriculum_epochs = curriculum_epochs
+        self.dropout = dropout
+        self.batch_norm = batch_norm
 
     def _validate_input(self, X, y, incremental, reset):
         X, y = self._validate_X_y(X, y, reset, y_numeric=True)
