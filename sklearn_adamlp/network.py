@@ -34,6 +34,10 @@ from sklearn_adamlp.initializers import Initializer
 from sklearn_adamlp.layout import ParamLayout
 from sklearn_adamlp.losses import Loss
 
+#: rows per block of the inference pass (hidden activations of a block stay in
+#: cache; one block for small inputs, e.g. a single row)
+INFER_ROWS = 1024
+
 
 class _Buffers:
     """Per-batch-size work arrays: pre-activations, activations, deltas.
@@ -148,6 +152,7 @@ class Network:
         self.running = np.zeros((2, self.layout.n_norm // 2), dtype=self.dtype)
         self.running[1] = 1
         self._cache: dict[int, _Buffers] = {}
+        self._views_cache: tuple | None = None
 
     @property
     def batch_norm(self) -> bool:
@@ -181,6 +186,7 @@ class Network:
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
         state["_cache"] = {}  # work arrays are rebuilt on demand
+        state["_views_cache"] = None
         return state
 
     def init_params(self, initializers: Sequence[Initializer], rng) -> FloatArray:
@@ -238,15 +244,48 @@ class Network:
     ) -> tuple[FloatArray, FloatArray]:
         """``(raw, out)`` for ``X``: output pre-activations and activations (new).
 
-        ``running`` replaces the batch-norm running statistics (a snapshot's).
+        The inference pass: batch norm uses the running statistics (``running``
+        replaces them, e.g. a snapshot's), no dropout. Rows go through in blocks
+        of ``INFER_ROWS`` so the hidden activations stay in cache, and only the
+        arrays inference needs are allocated (no deltas, no masks).
         """
-        bufs = _Buffers(X.shape[0], self, train=False)
-        self._forward(flat, X, bufs, running=running)
-        return bufs.Z[-1], bufs.out
+        n, k = X.shape[0], self.layout.layer_units[-1]
+        raw = np.empty((n, k), dtype=self.dtype)
+        out = np.empty((n, k), dtype=self.dtype)
+        params = self._param_views(flat)
+        for start in range(0, max(n, 1), INFER_ROWS):
+            rows = slice(start, min(start + INFER_ROWS, n))
+            self._infer(params, X[rows], raw[rows], out[rows], running)
+        return raw, out
 
     def predict(self, flat: FloatArray, X, running=None) -> FloatArray:
-        """Output-layer activations for ``X`` (a new array)."""
+        """Output-layer activations for ``X`` (a new array); see ``forward``."""
         return self.forward(flat, X, running)[1]
+
+    def _param_views(self, flat: FloatArray) -> tuple:
+        """``(W, b, gammas, betas)`` views of ``flat``, cached for the last buffer."""
+        cached = self._views_cache
+        if cached is None or cached[0] is not flat:
+            W, b = self.layout.views(flat)
+            self._views_cache = cached = (flat, W, b, *self.layout.norm_views(flat))
+        return cached[1:]
+
+    def _infer(self, params, X, raw, out, running) -> None:
+        W, b, gammas, betas = params
+        a = X
+        for l, act in enumerate(self.activations):
+            z = a @ W[l]  # a new array; X may be sparse
+            z += b[l]
+            if self.batch_norm:
+                mean, var = self._running(l, running)
+                scale = gammas[l] / np.sqrt(var + self.bn_eps)
+                z -= mean  # y = gamma * (z - mean) / sqrt(var + eps) + beta
+                z *= scale
+                z += betas[l]
+            a = act.forward(z, out=z)
+        _dot(a, W[-1], out=raw)
+        raw += b[-1]
+        self.loss.out_activation.forward(raw, out=out)
 
     def loss_grad(
         self,

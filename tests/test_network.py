@@ -157,3 +157,34 @@ def test_float32_network_stays_float32_and_reuses_buffers():
     assert [id(a) for a in net._buffers(16).Z + net._buffers(16).D] == ids
     raw, out = net.forward(flat, X)
     assert raw.dtype == out.dtype == np.float32
+
+
+@pytest.mark.parametrize("name", activations.available())
+def test_activation_forward_in_place_equals_out_of_place(name):
+    """The inference pass applies every activation in place."""
+    act = activations.get(name)
+    z = np.linspace(-6, 6, 25).reshape(5, 5)
+    expected = act.forward(z.copy(), out=np.empty_like(z))
+    in_place = z.copy()
+    np.testing.assert_array_equal(act.forward(in_place, out=in_place), expected)
+
+
+@pytest.mark.parametrize("batch_norm", [False, True])
+def test_inference_in_blocks_equals_one_pass(monkeypatch, batch_norm):
+    import sklearn_adamlp.network as network_module
+
+    rng = np.random.default_rng(3)
+    net = Network(
+        (5, 7, 3), [activations.get("silu")], losses.get("squared_error"),
+        batch_norm=batch_norm,
+    )  # fmt: skip
+    flat = net.init_params([initializers.get("glorot_uniform")()] * 2, rng)
+    X = rng.normal(size=(50, 5))
+    whole = net.predict(flat, X)
+    monkeypatch.setattr(network_module, "INFER_ROWS", 7)
+    # equal up to BLAS round-off (a one-row block is a matrix-vector product)
+    np.testing.assert_allclose(net.predict(flat, X), whole, rtol=1e-12)
+    # the training pass's forward agrees with the inference pass (no dropout)
+    bufs = net._buffers(50)
+    net._forward(flat, X, bufs)
+    np.testing.assert_allclose(bufs.out, whole, rtol=1e-12)
