@@ -8,7 +8,7 @@ to the training loop.
 from __future__ import annotations
 
 import warnings
-from numbers import Integral, Real
+from numbers import Integral
 from typing import ClassVar
 
 import numpy as np
@@ -16,16 +16,14 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 
-from sklearn_adamlp import activations, initializers, losses, regularizers, schedules
-from sklearn_adamlp._estimators import _build, _split
+from sklearn_adamlp import regularizers
+from sklearn_adamlp._estimators import _build
+from sklearn_adamlp._estimators._constraints import PARAMETER_CONSTRAINTS
 from sklearn_adamlp._estimators._sk_callbacks import SklearnCallbackBridge
+from sklearn_adamlp._estimators._validation_sets import ValidationSetMixin
 from sklearn_adamlp._estimators._views import FlatBufferMixin
 from sklearn_adamlp._validation import (
     CallbackSupportMixin,
-    HasMethods,
-    Interval,
-    Options,
-    StrOptions,
     _check_sample_weight,
     check_is_fitted,
     validate_data,
@@ -33,7 +31,6 @@ from sklearn_adamlp._validation import (
 from sklearn_adamlp.callbacks import Callback, NoImprovementStopping, ProgressBar
 from sklearn_adamlp.history import History
 from sklearn_adamlp.network import Network
-from sklearn_adamlp.optimizers import OPTIMIZERS
 from sklearn_adamlp.training import (
     TrainContext,
     TrainState,
@@ -52,70 +49,10 @@ def is_stepper(est) -> bool:
     return True
 
 
-class BaseMLP(CallbackSupportMixin, FlatBufferMixin, BaseEstimator):
+class BaseMLP(ValidationSetMixin, CallbackSupportMixin, FlatBufferMixin, BaseEstimator):
     """Base class of ``MLPClassifier`` and ``MLPRegressor`` (not for direct use)."""
 
-    _parameter_constraints: ClassVar[dict] = {
-        "hidden_layer_sizes": [
-            "array-like",
-            Interval(Integral, 1, None, closed="left"),
-        ],
-        "activation": [
-            StrOptions(activations.ACTIVATIONS.names()),
-            activations.Activation,
-            list,
-            tuple,
-        ],
-        "solver": [
-            StrOptions(OPTIMIZERS.names()),
-            HasMethods(["step"]),
-            HasMethods(["minimize"]),
-        ],
-        "alpha": [Interval(Real, 0, None, closed="left")],
-        "batch_size": [
-            StrOptions({"auto", "full"}),
-            Interval(Integral, 1, None, closed="left"),
-        ],
-        "learning_rate": [StrOptions(schedules.SCHEDULES.names()), schedules.Schedule],
-        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
-        "power_t": [Interval(Real, 0, None, closed="left")],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
-        "shuffle": ["boolean"],
-        "random_state": ["random_state"],
-        "tol": [Interval(Real, 0, None, closed="left")],
-        "verbose": ["verbose"],
-        "warm_start": ["boolean"],
-        "momentum": [Interval(Real, 0, 1, closed="both")],
-        "nesterovs_momentum": ["boolean"],
-        "early_stopping": ["boolean"],
-        "validation_fraction": [Interval(Real, 0, 1, closed="left")],
-        "beta_1": [Interval(Real, 0, 1, closed="left")],
-        "beta_2": [Interval(Real, 0, 1, closed="left")],
-        "epsilon": [Interval(Real, 0, None, closed="neither")],
-        "n_iter_no_change": [
-            Interval(Integral, 1, None, closed="left"),
-            Options(Real, {np.inf}),
-        ],
-        "max_fun": [Interval(Integral, 1, None, closed="left")],
-        "loss": [StrOptions(losses.LOSSES.names()), losses.Loss],
-        "init": [
-            StrOptions(initializers.INITIALIZERS.names()),
-            initializers.Initializer,
-            callable,
-        ],
-        "callbacks": [list, None],
-        "monitor": [StrOptions({"val_score", "val_loss"})],
-        "l1": [Interval(Real, 0, None, closed="left")],
-        "weight_decay": [Interval(Real, 0, None, closed="left")],
-        "max_norm": [Interval(Real, 0, None, closed="neither"), None],
-        "clip_norm": [Interval(Real, 0, None, closed="neither"), None],
-        "gradient_noise": [Interval(Real, 0, None, closed="left")],
-        "snapshot_ensemble": ["boolean"],
-        "curriculum": [StrOptions({"easy_first"}), None],
-        "curriculum_epochs": [Interval(Integral, 1, None, closed="left")],
-        "dropout": [Interval(Real, 0, 1, closed="left"), list, tuple],
-        "batch_norm": ["boolean"],
-    }
+    _parameter_constraints: ClassVar[dict] = PARAMETER_CONSTRAINTS
 
     # --- fit --------------------------------------------------------------------
 
@@ -183,28 +120,6 @@ class BaseMLP(CallbackSupportMixin, FlatBufferMixin, BaseEstimator):
             self._fit_stochastic(X, Y, sample_weight, rng, incremental, val)
         self._set_fitted_attributes()
         return self
-
-    def _validation_arrays(self, validation_data):
-        """Check ``validation_data = (X_val, y_val[, sample_weight_val])``."""
-        if not isinstance(validation_data, tuple | list) or len(
-            validation_data
-        ) not in (2, 3):
-            raise ValueError(
-                "validation_data must be a tuple (X_val, y_val) or "
-                f"(X_val, y_val, sample_weight_val); got {type(validation_data)}."
-            )
-        X_val, y_val, *rest = validation_data
-        X_val = self._validated_X(X_val).astype(self._network.dtype, copy=False)
-        Y_val = self._encode_target(y_val).astype(self._network.dtype, copy=False)
-        if Y_val.shape[0] != X_val.shape[0]:
-            raise ValueError(
-                f"validation_data: X_val has {X_val.shape[0]} samples but y_val "
-                f"has {Y_val.shape[0]}."
-            )
-        sw_val = None
-        if rest and rest[0] is not None:
-            sw_val = _check_sample_weight(rest[0], X_val, dtype=X_val.dtype)
-        return X_val, Y_val, sw_val
 
     def _step_params(self) -> dict:
         return {name: getattr(self, name) for name in regularizers.STEP_PARAMS}
@@ -332,52 +247,6 @@ class BaseMLP(CallbackSupportMixin, FlatBufferMixin, BaseEstimator):
             self._schedule_callbacks
         )
         self.n_snapshots_ = len(self.snapshots_)
-
-    def _split_validation(self, X, Y, sample_weight, rng):
-        """Hold out ``validation_fraction`` of the data for early stopping.
-
-        Stratified for single-output classifiers (see ``_split.holdout``). Returns
-        the training part and the held-out ``(X_val, Y_val, sw_val)``, or the data
-        unchanged and None (with a warning) when fewer than 2 rows would be held
-        out.
-        """
-        tr, sw_tr, va, sw_val, n_val = _split.holdout(
-            X.shape[0],
-            self._stratify_labels(Y),
-            sample_weight,
-            self.validation_fraction,
-            rng,
-            order=_split.canonical_order(X, Y),
-        )
-        if n_val < 2:
-            warnings.warn(
-                f"early_stopping needs at least 2 validation samples but "
-                f"validation_fraction={self.validation_fraction} of "
-                f"{X.shape[0]} samples holds out {n_val}; training without a "
-                "validation set (stopping on the training loss).",
-                UserWarning,
-                stacklevel=5,
-            )
-            return X, Y, sample_weight, None
-        dtype = self._network.dtype
-        sw_tr = None if sw_tr is None else sw_tr.astype(dtype)
-        sw_val = None if sw_val is None else sw_val.astype(dtype)
-        return X[tr], Y[tr], sw_tr, (X[va], Y[va], sw_val)
-
-    def _validation_function(self, X_val, Y_val, sw_val):
-        """Return ``validate(flat) -> (val_loss, val_score)`` on a fixed set."""
-        net = self._network
-
-        def validate(flat):
-            raw, out = net.forward(flat, X_val)
-            val_loss = net.loss.value(Y_val, raw, out, sw_val)
-            return val_loss, self._score_output(out, Y_val, sw_val)
-
-        return validate
-
-    def _stratify_labels(self, Y):
-        """Labels to stratify the hold-out on (None: regressors, multilabel)."""
-        return None
 
     def _set_fitted_attributes(self) -> None:
         frame = self._history.to_frame()
