@@ -246,6 +246,8 @@ def test_coefs_are_views_after_fit_partial_fit_and_pickle(small_clf_data):
     assert shared(clf)
     clf.partial_fit(X, y)
     assert shared(clf)
+    assert not hasattr(clf, "_callback_data")  # no training data kept
+    assert len(pickle.dumps(clf)) < clf._flat.nbytes + 50_000
     loaded = pickle.loads(pickle.dumps(clf))
     assert shared(loaded)
     loaded.partial_fit(X, y)

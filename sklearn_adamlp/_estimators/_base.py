@@ -92,6 +92,12 @@ class BaseMLP(ValidationSetMixin, CallbackSupportMixin, FlatBufferMixin, BaseEst
         self.optimizer_ = None
 
     def _fit(self, X, y, sample_weight=None, incremental=False, validation_data=None):
+        try:
+            return self._run_fit(X, y, sample_weight, incremental, validation_data)
+        finally:  # the training data is for this fit's callbacks only
+            self.__dict__.pop("_callback_data", None)
+
+    def _run_fit(self, X, y, sample_weight, incremental, validation_data):
         first_pass = not hasattr(self, "_flat") or (
             not self.warm_start and not incremental
         )
