@@ -121,6 +121,10 @@ def test_warm_start_with_other_classes_or_outputs(data):
     reg = MLPRegressor(warm_start=True, **FAST).fit(X, y)
     with pytest.raises(ValueError, match="outputs"):
         reg.fit(X, np.stack([y, y], 1))
+    with pytest.raises(ValueError, match="batch_norm=True"):
+        reg.set_params(batch_norm=True).fit(X, y)
+    with pytest.raises(ValueError, match=r"dropout=0\.5"):
+        reg.set_params(batch_norm=False, dropout=0.5).partial_fit(X, y)
 
 
 def test_predict_before_fit():

@@ -16,7 +16,7 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 
-from sklearn_adamlp import regularizers
+from sklearn_adamlp import dropout, regularizers
 from sklearn_adamlp._estimators import _build
 from sklearn_adamlp._estimators._constraints import PARAMETER_CONSTRAINTS
 from sklearn_adamlp._estimators._sk_callbacks import SklearnCallbackBridge
@@ -143,10 +143,25 @@ class BaseMLP(ValidationSetMixin, CallbackSupportMixin, FlatBufferMixin, BaseEst
             )
 
     def _check_continuation(self, X, Y) -> None:
+        """Refuse what would change the network a warm start continues.
+
+        A warm-started fit or partial_fit continues the network the first fit
+        built; a changed output count, ``batch_norm`` or ``dropout`` raises
+        instead of being silently ignored.
+        """
+        net = self._network
+        changed = []
         if Y.shape[1] != self.n_outputs_:
+            changed.append(f"y has {Y.shape[1]} outputs, not {self.n_outputs_}")
+        if bool(self.batch_norm) != net.batch_norm:
+            changed.append(f"batch_norm={self.batch_norm!r}")
+        n_hidden = len(net.activations)
+        if dropout.layer_rates(self.dropout, n_hidden) != net.dropout_rates:
+            changed.append(f"dropout={self.dropout!r}")
+        if changed:
             raise ValueError(
-                f"y has {Y.shape[1]} outputs but the fitted network has "
-                f"{self.n_outputs_}; fit again without warm_start to change it."
+                f"{'; '.join(changed)}: the fitted network was built otherwise; "
+                "fit again without warm_start (or a new estimator) to change it."
             )
 
     def _context(self, optimizer, rng, validate=None, stochastic=True) -> TrainContext:
