@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from sklearn_adamlp.optimizers._base import Optimizer, _blocks
+from sklearn_adamlp.optimizers._base import Optimizer, _blocks, _scaled_axpy
 from sklearn_adamlp.regularizers import axpy
 
 
@@ -88,8 +88,7 @@ class AdaBound(Optimizer):
             mb *= b1
             axpy(1.0 - b1, gb, mb)  # m = beta_1 * m + (1 - beta_1) * g
             np.square(gb, out=gb)
-            vb *= b2
-            axpy(1.0 - b2, gb, vb)  # v = beta_2 * v + (1 - beta_2) * g**2
+            _scaled_axpy(b2, 1.0 - b2, gb, vb)  # v = beta_2 * v + (1 - beta_2) * g**2
             np.sqrt(vb, out=gb)
             gb += eps
             np.divide(step_size, gb, out=gb)

@@ -92,8 +92,7 @@ class Adam(Optimizer):
             mb *= b1
             axpy(1.0 - b1, gb, mb)  # m = beta_1 * m + (1 - beta_1) * g
             np.square(gb, out=gb)
-            vb *= b2
-            axpy(1.0 - b2, gb, vb)  # v = beta_2 * v + (1 - beta_2) * g**2
+            _scaled_axpy(b2, 1.0 - b2, gb, vb)  # v = beta_2 * v + (1 - beta_2) * g**2
             if v_max is not None:
                 vb = v_max[b]
                 np.maximum(vb, v[b], out=vb)  # v_max = max(v_max, v)
@@ -321,8 +320,7 @@ class NAdam(Optimizer):
             mb *= b1
             axpy(1.0 - b1, gb, mb)  # m = beta_1 * m + (1 - beta_1) * g
             np.square(gb, out=tb)
-            vb *= b2
-            axpy(1.0 - b2, tb, vb)  # v = beta_2 * v + (1 - beta_2) * g**2
+            _scaled_axpy(b2, 1.0 - b2, tb, vb)  # v = beta_2 * v + (1 - beta_2) * g**2
             np.sqrt(vb, out=tb)
             tb += eps_c2
             # p = p - (lr (1 - mu_t) / (1 - mu_prod) g

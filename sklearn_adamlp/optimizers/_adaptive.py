@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from sklearn_adamlp.optimizers._base import Optimizer, _block_scratch, _blocks
+from sklearn_adamlp.optimizers._base import (
+    Optimizer,
+    _block_scratch,
+    _blocks,
+    _scaled_axpy,
+)
 from sklearn_adamlp.regularizers import axpy
 
 
@@ -116,18 +121,18 @@ class Adadelta(Optimizer):
         for b in _blocks(p):  # g is scratch: it becomes dx
             gb, Eg2b, Edx2b = g[b], Eg2[b], Edx2[b]
             tb, ub = tmp[: len(gb)], tmp2[: len(gb)]
-            Eg2b *= rho
             np.square(gb, out=tb)
-            axpy(1.0 - rho, tb, Eg2b)  # Eg2 = rho * Eg2 + (1 - rho) * g**2
+            _scaled_axpy(rho, 1.0 - rho, tb, Eg2b)  # Eg2 = rho * Eg2 + (1 - rho) * g**2
             # sqrt(Edx2 + eps) / sqrt(Eg2 + eps) with one square root
             np.add(Eg2b, eps, out=tb)
             np.add(Edx2b, eps, out=ub)
             np.divide(ub, tb, out=ub)
             np.sqrt(ub, out=ub)
             gb *= ub  # g now holds dx
-            Edx2b *= rho
             np.square(gb, out=tb)
-            axpy(1.0 - rho, tb, Edx2b)  # Edx2 = rho * Edx2 + (1 - rho) * dx**2
+            _scaled_axpy(
+                rho, 1.0 - rho, tb, Edx2b
+            )  # Edx2 = rho * Edx2 + (1 - rho) * dx**2
             axpy(-lr, gb, p[b])  # p = p - lr * dx
 
 
@@ -178,9 +183,8 @@ class RMSprop(Optimizer):
         for b in _blocks(p):  # g is scratch
             gb, Eg2b = g[b], Eg2[b]
             tb = tmp[: len(gb)]
-            Eg2b *= rho
             np.square(gb, out=tb)
-            axpy(1.0 - rho, tb, Eg2b)  # Eg2 = rho * Eg2 + (1 - rho) * g**2
+            _scaled_axpy(rho, 1.0 - rho, tb, Eg2b)  # Eg2 = rho * Eg2 + (1 - rho) * g**2
             np.sqrt(Eg2b, out=tb)
             tb += eps
             gb /= tb

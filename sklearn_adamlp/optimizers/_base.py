@@ -108,8 +108,8 @@ def _one_blas_thread(size: int) -> contextlib.AbstractContextManager:
     return _BLAS[0].limit(limits=1)
 
 
-#: elements per block of a cache-blocked update (128 KiB of float64)
-BLOCK_SIZE = 1 << 14
+#: elements per block of a cache-blocked update (512 KiB of float64)
+BLOCK_SIZE = 1 << 16
 
 
 def _blocks(p: FloatArray) -> Sequence[slice]:
@@ -136,8 +136,9 @@ def _block_scratch(p: FloatArray) -> FloatArray:
 def _scaled_axpy(c: float, a: float, x: FloatArray, y: FloatArray) -> None:
     """``y = c * y + a * x`` in place, in one pass (``x`` is scratch: overwritten).
 
-    BLAS ``rot`` computes ``y, x = c * y + a * x, c * x - a * y``: the decay and
-    the step of AdamW in the memory traffic of one ``axpy``.
+    BLAS ``rot`` computes ``y, x = c * y + a * x, c * x - a * y`` (any ``c``,
+    ``a``): a moving average ``y *= c; y += a * x``, or AdamW's decay and step,
+    in the memory traffic of one ``axpy``.
     """
     if c == 1.0:
         axpy(a, x, y)
