@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from sklearn_adamlp.optimizers._base import Optimizer
+from sklearn_adamlp.optimizers._base import Optimizer, _blocks, _scaled_axpy
 from sklearn_adamlp.regularizers import axpy
 
 
@@ -73,23 +73,26 @@ class AdaBound(Optimizer):
         self.weight_decay = weight_decay
 
     def _init_state(self, p):
-        return {"m": np.zeros_like(p), "v": np.zeros_like(p), "tmp": np.empty_like(p)}
+        return {"m": np.zeros_like(p), "v": np.zeros_like(p)}
 
     def _update(self, p, g, s, lr, t):
         b1, b2, eps = float(self.beta_1), float(self.beta_2), float(self.epsilon)
         gamma = float(self.gamma)
         final = float(self.final_lr) * float(getattr(self, "lr_scale_", 1.0))
-        m, v, tmp = s["m"], s["v"], s["tmp"]
-        m *= b1
-        axpy(1.0 - b1, g, m)  # m = beta_1 * m + (1 - beta_1) * g
-        v *= b2
-        np.square(g, out=tmp)
-        axpy(1.0 - b2, tmp, v)  # v = beta_2 * v + (1 - beta_2) * g**2
+        m, v = s["m"], s["v"]
         lower = final * (1.0 - 1.0 / (gamma * t + 1.0))
         upper = final * (1.0 + 1.0 / (gamma * t))
-        np.sqrt(v, out=tmp)
-        tmp += eps
-        np.divide(lr * math.sqrt(1.0 - b2**t) / (1.0 - b1**t), tmp, out=tmp)
-        np.clip(tmp, lower, upper, out=tmp)  # eta
-        tmp *= m
-        p -= tmp  # p = p - eta * m
+        step_size = lr * math.sqrt(1.0 - b2**t) / (1.0 - b1**t)
+        for b in _blocks(p):  # g is scratch: it holds g**2, then eta
+            gb, mb, vb = g[b], m[b], v[b]
+            mb *= b1
+            axpy(1.0 - b1, gb, mb)  # m = beta_1 * m + (1 - beta_1) * g
+            np.square(gb, out=gb)
+            _scaled_axpy(b2, 1.0 - b2, gb, vb)  # v = beta_2 * v + (1 - beta_2) * g**2
+            np.sqrt(vb, out=gb)
+            gb += eps
+            np.divide(step_size, gb, out=gb)
+            np.clip(gb, lower, upper, out=gb)  # eta
+            gb *= mb
+            pb = p[b]
+            pb -= gb  # p = p - eta * m

@@ -6,7 +6,12 @@ import math
 
 import numpy as np
 
-from sklearn_adamlp.optimizers._base import Optimizer
+from sklearn_adamlp.optimizers._base import (
+    Optimizer,
+    _block_scratch,
+    _blocks,
+    _scaled_axpy,
+)
 from sklearn_adamlp.regularizers import axpy
 
 
@@ -62,31 +67,40 @@ class Adam(Optimizer):
         self.amsgrad = amsgrad
 
     def _init_state(self, p):
-        s = {"m": np.zeros_like(p), "v": np.zeros_like(p), "tmp": np.empty_like(p)}
+        s = {"m": np.zeros_like(p), "v": np.zeros_like(p)}
         if self.amsgrad:
             s["v_max"] = np.zeros_like(p)
         return s
 
+    def _p_scale(self, lr: float) -> float:
+        """Factor of ``p`` before the step (AdamW's decoupled decay)."""
+        return 1.0
+
     def _update(self, p, g, s, lr, t):
         b1, b2, eps = float(self.beta_1), float(self.beta_2), float(self.epsilon)
-        m, v, tmp = s["m"], s["v"], s["tmp"]
-        m *= b1
-        axpy(1.0 - b1, g, m)  # m = beta_1 * m + (1 - beta_1) * g
-        v *= b2
-        np.square(g, out=tmp)
-        axpy(1.0 - b2, tmp, v)  # v = beta_2 * v + (1 - beta_2) * g**2
-        if self.amsgrad:
-            if "v_max" not in s:  # amsgrad switched on after the first step
-                s["v_max"] = np.zeros_like(p)
-            v = s["v_max"]
-            np.maximum(v, s["v"], out=v)  # v_max = max(v_max, v)
+        m, v = s["m"], s["v"]
+        if self.amsgrad and "v_max" not in s:  # amsgrad switched on after step 1
+            s["v_max"] = np.zeros_like(p)
+        v_max = s["v_max"] if self.amsgrad else None
         # sqrt(v_hat) + eps = (sqrt(v) + eps * sqrt(c2)) / sqrt(c2), c2 = 1 - b2**t:
         # the same denominator with one pass less; m_hat's 1 / c1 joins the step.
         c2 = math.sqrt(1.0 - b2**t)
-        np.sqrt(v, out=tmp)
-        tmp += eps * c2
-        np.divide(m, tmp, out=tmp)
-        axpy(-lr * c2 / (1.0 - b1**t), tmp, p)  # p = p - lr * m_hat / (...)
+        eps_c2, step = eps * c2, -lr * c2 / (1.0 - b1**t)
+        decay = self._p_scale(lr)
+        for b in _blocks(p):  # g is scratch: it holds g**2, then the step
+            gb, mb, vb = g[b], m[b], v[b]
+            mb *= b1
+            axpy(1.0 - b1, gb, mb)  # m = beta_1 * m + (1 - beta_1) * g
+            np.square(gb, out=gb)
+            _scaled_axpy(b2, 1.0 - b2, gb, vb)  # v = beta_2 * v + (1 - beta_2) * g**2
+            if v_max is not None:
+                vb = v_max[b]
+                np.maximum(vb, v[b], out=vb)  # v_max = max(v_max, v)
+            np.sqrt(vb, out=gb)
+            gb += eps_c2
+            np.divide(mb, gb, out=gb)
+            # p = decay * p - lr * m_hat / (sqrt(v_hat) + eps)
+            _scaled_axpy(decay, step, gb, p[b])
 
 
 class AMSGrad(Adam):
@@ -167,8 +181,11 @@ class AdamW(Adam):
         super().__init__(learning_rate, beta_1, beta_2, epsilon, weight_decay, amsgrad)
 
     def _weight_decay(self, p, g, lr, wd):
-        """Decoupled decay ``p *= 1 - lr * weight_decay``."""
-        p *= 1.0 - lr * wd
+        """Nothing here: ``_update`` applies ``p *= 1 - lr * weight_decay``."""
+
+    def _p_scale(self, lr):
+        """Decoupled decay ``1 - lr * weight_decay``, fused into the step's pass."""
+        return 1.0 - lr * float(self.weight_decay or 0.0)
 
 
 class Adamax(Optimizer):
@@ -213,19 +230,22 @@ class Adamax(Optimizer):
         self.weight_decay = weight_decay
 
     def _init_state(self, p):
-        return {"m": np.zeros_like(p), "u": np.zeros_like(p), "tmp": np.empty_like(p)}
+        return {"m": np.zeros_like(p), "u": np.zeros_like(p)}
 
     def _update(self, p, g, s, lr, t):
         b1, b2, eps = float(self.beta_1), float(self.beta_2), float(self.epsilon)
-        m, u, tmp = s["m"], s["u"], s["tmp"]
-        m *= b1
-        axpy(1.0 - b1, g, m)  # m = beta_1 * m + (1 - beta_1) * g
-        u *= b2
-        np.abs(g, out=tmp)
-        tmp += eps
-        np.maximum(u, tmp, out=u)  # u = max(beta_2 * u, abs(g) + epsilon)
-        np.divide(m, u, out=tmp)
-        axpy(-lr / (1.0 - b1**t), tmp, p)  # p = p - lr / (1 - beta_1**t) * m / u
+        m, u = s["m"], s["u"]
+        step = -lr / (1.0 - b1**t)
+        for b in _blocks(p):  # g is scratch
+            gb, mb, ub = g[b], m[b], u[b]
+            mb *= b1
+            axpy(1.0 - b1, gb, mb)  # m = beta_1 * m + (1 - beta_1) * g
+            np.abs(gb, out=gb)
+            gb += eps
+            ub *= b2
+            np.maximum(ub, gb, out=ub)  # u = max(beta_2 * u, abs(g) + epsilon)
+            np.divide(mb, ub, out=gb)
+            axpy(step, gb, p[b])  # p = p - lr / (1 - beta_1**t) * m / u
 
 
 class NAdam(Optimizer):
@@ -279,7 +299,7 @@ class NAdam(Optimizer):
         return {
             "m": np.zeros_like(p),
             "v": np.zeros_like(p),
-            "tmp": np.empty_like(p),
+            "tmp": _block_scratch(p),
             "mu_prod": 1.0,
         }
 
@@ -290,15 +310,25 @@ class NAdam(Optimizer):
         mu_t = b1 * (1.0 - 0.5 * 0.96 ** (t * psi))
         mu_next = b1 * (1.0 - 0.5 * 0.96 ** ((t + 1) * psi))
         s["mu_prod"] = mu_prod = s["mu_prod"] * mu_t
-        m *= b1
-        axpy(1.0 - b1, g, m)  # m = beta_1 * m + (1 - beta_1) * g
-        v *= b2
-        np.square(g, out=tmp)
-        axpy(1.0 - b2, tmp, v)  # v = beta_2 * v + (1 - beta_2) * g**2
         c2 = math.sqrt(1.0 - b2**t)  # denom = (sqrt(v) + eps * c2) / c2, see Adam
-        np.sqrt(v, out=tmp)
-        tmp += eps * c2
-        g /= tmp
-        axpy(-lr * c2 * (1.0 - mu_t) / (1.0 - mu_prod), g, p)
-        np.divide(m, tmp, out=tmp)
-        axpy(-lr * c2 * mu_next / (1.0 - mu_prod * mu_next), tmp, p)
+        eps_c2 = eps * c2
+        step_g = -lr * c2 * (1.0 - mu_t) / (1.0 - mu_prod)
+        step_m = -lr * c2 * mu_next / (1.0 - mu_prod * mu_next)
+        for b in _blocks(p):  # g is scratch
+            gb, mb, vb = g[b], m[b], v[b]
+            tb = tmp[: len(gb)]
+            mb *= b1
+            axpy(1.0 - b1, gb, mb)  # m = beta_1 * m + (1 - beta_1) * g
+            np.square(gb, out=tb)
+            _scaled_axpy(b2, 1.0 - b2, tb, vb)  # v = beta_2 * v + (1 - beta_2) * g**2
+            np.sqrt(vb, out=tb)
+            tb += eps_c2
+            # p = p - (lr (1 - mu_t) / (1 - mu_prod) g
+            #          + lr mu_next / (1 - mu_prod mu_next) m) / denom
+            if step_g:
+                axpy(step_m / step_g, mb, gb)
+                np.divide(gb, tb, out=gb)
+                axpy(step_g, gb, p[b])
+            else:
+                np.divide(mb, tb, out=tb)
+                axpy(step_m, tb, p[b])

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from sklearn_adamlp.optimizers._base import Optimizer
+from sklearn_adamlp.optimizers._base import (
+    Optimizer,
+    _block_scratch,
+    _blocks,
+    _scaled_axpy,
+)
 from sklearn_adamlp.regularizers import axpy
 
 
@@ -43,16 +48,19 @@ class Adagrad(Optimizer):
         self.weight_decay = weight_decay
 
     def _init_state(self, p):
-        return {"G": np.zeros_like(p), "tmp": np.empty_like(p)}
+        return {"G": np.zeros_like(p), "tmp": _block_scratch(p)}
 
     def _update(self, p, g, s, lr, t):
-        G, tmp = s["G"], s["tmp"]
-        np.square(g, out=tmp)
-        G += tmp  # G = G + g**2
-        np.sqrt(G, out=tmp)
-        tmp += float(self.epsilon)
-        g /= tmp
-        axpy(-lr, g, p)  # p = p - lr * g / (sqrt(G) + epsilon)
+        G, tmp, eps = s["G"], s["tmp"], float(self.epsilon)
+        for b in _blocks(p):  # g is scratch
+            gb, Gb = g[b], G[b]
+            tb = tmp[: len(gb)]
+            np.square(gb, out=tb)
+            Gb += tb  # G = G + g**2
+            np.sqrt(Gb, out=tb)
+            tb += eps
+            gb /= tb
+            axpy(-lr, gb, p[b])  # p = p - lr * g / (sqrt(G) + epsilon)
 
 
 class Adadelta(Optimizer):
@@ -100,25 +108,32 @@ class Adadelta(Optimizer):
         return {
             "Eg2": np.zeros_like(p),
             "Edx2": np.zeros_like(p),
-            "tmp": np.empty_like(p),
+            "tmp": _block_scratch(p),
+            "tmp2": _block_scratch(p),
         }
 
     def _update(self, p, g, s, lr, t):
         rho, eps = float(self.rho), float(self.epsilon)
         Eg2, Edx2, tmp = s["Eg2"], s["Edx2"], s["tmp"]
-        Eg2 *= rho
-        np.square(g, out=tmp)
-        axpy(1.0 - rho, tmp, Eg2)  # Eg2 = rho * Eg2 + (1 - rho) * g**2
-        np.add(Eg2, eps, out=tmp)
-        np.sqrt(tmp, out=tmp)
-        g /= tmp
-        np.add(Edx2, eps, out=tmp)
-        np.sqrt(tmp, out=tmp)
-        g *= tmp  # g now holds dx
-        Edx2 *= rho
-        np.square(g, out=tmp)
-        axpy(1.0 - rho, tmp, Edx2)  # Edx2 = rho * Edx2 + (1 - rho) * dx**2
-        axpy(-lr, g, p)  # p = p - lr * dx
+        if "tmp2" not in s:  # state from an older version
+            s["tmp2"] = np.empty_like(tmp)
+        tmp2 = s["tmp2"]
+        for b in _blocks(p):  # g is scratch: it becomes dx
+            gb, Eg2b, Edx2b = g[b], Eg2[b], Edx2[b]
+            tb, ub = tmp[: len(gb)], tmp2[: len(gb)]
+            np.square(gb, out=tb)
+            _scaled_axpy(rho, 1.0 - rho, tb, Eg2b)  # Eg2 = rho * Eg2 + (1 - rho) * g**2
+            # sqrt(Edx2 + eps) / sqrt(Eg2 + eps) with one square root
+            np.add(Eg2b, eps, out=tb)
+            np.add(Edx2b, eps, out=ub)
+            np.divide(ub, tb, out=ub)
+            np.sqrt(ub, out=ub)
+            gb *= ub  # g now holds dx
+            np.square(gb, out=tb)
+            _scaled_axpy(
+                rho, 1.0 - rho, tb, Edx2b
+            )  # Edx2 = rho * Edx2 + (1 - rho) * dx**2
+            axpy(-lr, gb, p[b])  # p = p - lr * dx
 
 
 class RMSprop(Optimizer):
@@ -160,18 +175,20 @@ class RMSprop(Optimizer):
         self.weight_decay = weight_decay
 
     def _init_state(self, p):
-        return {"Eg2": np.zeros_like(p), "tmp": np.empty_like(p)}
+        return {"Eg2": np.zeros_like(p), "tmp": _block_scratch(p)}
 
     def _update(self, p, g, s, lr, t):
-        rho = float(self.rho)
+        rho, eps = float(self.rho), float(self.epsilon)
         Eg2, tmp = s["Eg2"], s["tmp"]
-        Eg2 *= rho
-        np.square(g, out=tmp)
-        axpy(1.0 - rho, tmp, Eg2)  # Eg2 = rho * Eg2 + (1 - rho) * g**2
-        np.sqrt(Eg2, out=tmp)
-        tmp += float(self.epsilon)
-        g /= tmp
-        axpy(-lr, g, p)  # p = p - lr * g / (sqrt(Eg2) + epsilon)
+        for b in _blocks(p):  # g is scratch
+            gb, Eg2b = g[b], Eg2[b]
+            tb = tmp[: len(gb)]
+            np.square(gb, out=tb)
+            _scaled_axpy(rho, 1.0 - rho, tb, Eg2b)  # Eg2 = rho * Eg2 + (1 - rho) * g**2
+            np.sqrt(Eg2b, out=tb)
+            tb += eps
+            gb /= tb
+            axpy(-lr, gb, p[b])  # p = p - lr * g / (sqrt(Eg2) + epsilon)
 
 
 class Rprop(Optimizer):
@@ -229,26 +246,35 @@ class Rprop(Optimizer):
         self.weight_decay = weight_decay
 
     def _init_state(self, p):
+        tmp = _block_scratch(p)
         return {
             "prev": np.zeros_like(p),
             "step": np.empty_like(p),
-            "tmp": np.empty_like(p),
-            "mask": np.empty(p.shape, dtype=bool),
+            "tmp": tmp,
+            "mask": np.empty(tmp.shape, dtype=bool),
+            "mask2": np.empty(tmp.shape, dtype=bool),
         }
 
     def _update(self, p, g, s, lr, t):
-        prev, step, tmp, mask = s["prev"], s["step"], s["tmp"], s["mask"]
+        prev, step, tmp, pos = s["prev"], s["step"], s["tmp"], s["mask"]
+        if "mask2" not in s:  # state from an older version
+            s["mask2"] = np.empty_like(pos)
+        neg = s["mask2"]
+        eta_plus, eta_minus = float(self.eta_plus), float(self.eta_minus)
+        step_min, step_max = float(self.step_min), float(self.step_max)
         if t == 1:
             step.fill(lr)
-        np.multiply(g, prev, out=tmp)  # sign(g * prev) is the sign of tmp
-        prev.fill(1.0)  # prev is free now: it holds the step factor
-        np.greater(tmp, 0.0, out=mask)
-        np.copyto(prev, float(self.eta_plus), where=mask)
-        np.less(tmp, 0.0, out=mask)
-        np.copyto(prev, float(self.eta_minus), where=mask)
-        step *= prev
-        np.clip(step, float(self.step_min), float(self.step_max), out=step)
-        np.copyto(g, 0.0, where=mask)  # g = 0 where s < 0
-        np.sign(g, out=prev)  # prev = sign(g)
-        np.multiply(prev, step, out=tmp)
-        p -= tmp  # p = p - sign(g) * step
+        for b in _blocks(p):  # g is scratch
+            gb, prevb, stepb = g[b], prev[b], step[b]
+            n = len(gb)
+            tb, posb, negb = tmp[:n], pos[:n], neg[:n]
+            np.multiply(gb, prevb, out=tb)  # sign(g * prev) is the sign of tmp
+            np.greater(tb, 0.0, out=posb)
+            np.less(tb, 0.0, out=negb)
+            np.multiply(stepb, eta_plus, out=stepb, where=posb)
+            np.multiply(stepb, eta_minus, out=stepb, where=negb)
+            np.clip(stepb, step_min, step_max, out=stepb)
+            np.copyto(gb, 0.0, where=negb)  # g = 0 where s < 0
+            np.sign(gb, out=prevb)  # prev = sign(g)
+            np.multiply(prevb, stepb, out=tb)
+            np.subtract(p[b], tb, out=p[b])  # p = p - sign(g) * step

@@ -6,6 +6,8 @@ import contextlib
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+from scipy.linalg import blas
 from threadpoolctl import ThreadpoolController
 
 from sklearn_adamlp._params import Parametrized
@@ -104,6 +106,47 @@ def _one_blas_thread(size: int) -> contextlib.AbstractContextManager:
     if not _BLAS:
         _BLAS.append(ThreadpoolController().select(user_api="blas"))
     return _BLAS[0].limit(limits=1)
+
+
+#: elements per block of a cache-blocked update (512 KiB of float64)
+BLOCK_SIZE = 1 << 16
+
+
+def _blocks(p: FloatArray) -> Sequence[slice]:
+    """Slices that cut a flat buffer into blocks of ``BLOCK_SIZE`` elements.
+
+    The element-wise updates run their passes block by block: the few arrays of
+    one block stay in the L2 cache from one pass to the next, so each large
+    buffer crosses the memory bus about once per step instead of once per pass
+    (the benchmark table in docs/optimizers.md).
+    A small or non-flat (strided) array is one block.
+    """
+    if p.ndim != 1 or p.shape[0] <= BLOCK_SIZE:
+        return (slice(None),)
+    return [slice(i, i + BLOCK_SIZE) for i in range(0, p.shape[0], BLOCK_SIZE)]
+
+
+def _block_scratch(p: FloatArray) -> FloatArray:
+    """Work array for one block of ``p`` (use ``tmp[: len(block)]``)."""
+    if p.ndim != 1 or p.shape[0] <= BLOCK_SIZE:
+        return np.empty_like(p)
+    return np.empty(BLOCK_SIZE, dtype=p.dtype)
+
+
+def _scaled_axpy(c: float, a: float, x: FloatArray, y: FloatArray) -> None:
+    """``y = c * y + a * x`` in place, in one pass (``x`` is scratch: overwritten).
+
+    BLAS ``rot`` computes ``y, x = c * y + a * x, c * x - a * y`` (any ``c``,
+    ``a``): a moving average ``y *= c; y += a * x``, or AdamW's decay and step,
+    in the memory traffic of one ``axpy``.
+    """
+    if c == 1.0:
+        axpy(a, x, y)
+        return
+    func = blas.drot if y.dtype == np.float64 else blas.srot
+    out_y, _ = func(y, x, c, a, overwrite_x=1, overwrite_y=1)
+    if out_y is not y:  # BLAS worked on copies (strided arrays): write back
+        y[...] = out_y
 
 
 def _flat(a: FloatArray) -> FloatArray:
