@@ -32,7 +32,7 @@ class DivergenceWarning(ConvergenceWarning):
 
 
 DIVERGENCE_ADVICE = (
-    "Training diverged (the loss became {what}) at epoch {epoch}; stopped and kept "
+    "Training diverged ({what}) at epoch {epoch}; stopped and kept "
     "the last finite weights. Lower learning_rate_init, scale the input features "
     "(e.g. StandardScaler), or use solver='adam' or 'lbfgs'."
 )
@@ -205,12 +205,28 @@ def _end_epoch(ctx: TrainContext, loss: float, lr: float, t0: float) -> bool:
     return _notify(ctx, "on_epoch_end", record)
 
 
-def _diverged(ctx: TrainContext, last_good: FloatArray, loss: float) -> None:
+def _diverged(ctx: TrainContext, last_good: FloatArray, what: str, epoch: int) -> None:
     np.copyto(ctx.flat, last_good)
     ctx.diverged = True
-    what = "NaN" if np.isnan(loss) else "infinite"
-    ctx.stop_reason = DIVERGENCE_ADVICE.format(what=what, epoch=ctx.state.epochs + 1)
+    ctx.stop_reason = DIVERGENCE_ADVICE.format(what=what, epoch=epoch)
     warnings.warn(ctx.stop_reason, DivergenceWarning, stacklevel=4)
+
+
+def _loss_word(loss: float) -> str:
+    return "the loss became " + ("NaN" if np.isnan(loss) else "infinite")
+
+
+def _final_outputs_finite(ctx: TrainContext, batches: _Batches) -> bool:
+    """Whether the weights the last step left give finite outputs (one batch).
+
+    Each step's result is evaluated by the next batch, except the last one's:
+    an inference pass over the first batch checks it (no random draws, no
+    batch-norm updates).
+    """
+    xb, _, _ = next(batches(None))
+    with np.errstate(over="ignore", invalid="ignore"):
+        _, out = ctx.network.forward(ctx.flat, xb)
+    return bool(np.isfinite(out).all())
 
 
 class _Snapshots:
@@ -276,7 +292,9 @@ def fit_stochastic(
         with np.errstate(over="ignore", invalid="ignore"):
             loss, steps = _run_epoch(ctx, batches, rows)
         if not np.isfinite(loss):
-            _diverged(ctx, snapshots.last_good(steps), loss)
+            _diverged(
+                ctx, snapshots.last_good(steps), _loss_word(loss), ctx.state.epochs + 1
+            )
             break
         n_iter += 1
         ctx.state.epochs += 1
@@ -291,6 +309,10 @@ def fit_stochastic(
                 ConvergenceWarning,
                 stacklevel=3,
             )
+    if n_iter and not ctx.diverged and not _final_outputs_finite(ctx, batches):
+        _diverged(
+            ctx, snapshots.current, "the outputs became non-finite", ctx.state.epochs
+        )
     _notify(ctx, "on_fit_end")
     return n_iter
 
@@ -360,7 +382,7 @@ def fit_minimizer(
     if np.isfinite(flat).all() and np.isfinite(loss):
         n_iter = _check_optimize_result("lbfgs", res, max_iter)
     else:
-        _diverged(ctx, x0, np.nan)
+        _diverged(ctx, x0, "the loss became NaN", ctx.state.epochs + 1)
         loss = float(net.loss_grad(flat, grad, X, Y, sample_weight))
     _notify(ctx, "on_fit_end")
     return int(n_iter), loss

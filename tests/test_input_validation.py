@@ -167,3 +167,14 @@ def test_divergence_in_lbfgs_restores_the_start(monkeypatch):
         reg = MLPRegressor(solver="lbfgs", **FAST).fit(X, X[:, 0])
     assert np.isfinite(reg._flat).all()
     assert np.isfinite(reg.predict(X)).all()
+
+
+def test_huge_final_weights_are_caught_after_the_last_step():
+    """The last step's weights are checked too (found by the fuzz test)."""
+    rng = np.random.RandomState(1)
+    X = rng.normal(size=(23, 3)) * 1e4
+    y = rng.randint(0, 3, 23).astype(float)
+    reg = MLPRegressor(solver="sgd", batch_size=7, max_iter=5, random_state=0)
+    with pytest.warns(DivergenceWarning, match="outputs became non-finite"):
+        reg.partial_fit(X, y)
+    assert np.isfinite(reg.predict(X)).all()

@@ -349,3 +349,18 @@ def test_rprop_initial_step_is_the_learning_rate():
     x = np.zeros(3)
     optimizers.Rprop(learning_rate=0.25).step([x], [np.array([1.0, -2.0, 0.0])])
     np.testing.assert_allclose(x, [-0.25, 0.25, 0.0])
+
+
+@pytest.mark.parametrize(("name", "kwargs", "ref", "ref_kwargs"), CASES, ids=IDS)
+@pytest.mark.parametrize("block", [1, 3])
+def test_cache_blocked_updates_match_reference(
+    monkeypatch, name, kwargs, ref, ref_kwargs, block
+):
+    """Large buffers are updated block by block; force blocks on a small one."""
+    from sklearn_adamlp.optimizers import _base
+
+    monkeypatch.setattr(_base, "BLOCK_SIZE", block)
+    f = PROBLEMS["rosenbrock"]
+    expected = ref(X0, _grad(f), 20, **ref_kwargs)
+    got = run(optimizers.get(name)(**kwargs), f, 20)
+    np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-14)
