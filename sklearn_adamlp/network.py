@@ -152,7 +152,7 @@ class Network:
         self.running = np.zeros((2, self.layout.n_norm // 2), dtype=self.dtype)
         self.running[1] = 1
         self._cache: dict[int, _Buffers] = {}
-        self._views_cache: tuple | None = None
+        self._views_cache: dict[int, tuple] = {}
 
     @property
     def batch_norm(self) -> bool:
@@ -186,7 +186,7 @@ class Network:
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
         state["_cache"] = {}  # work arrays are rebuilt on demand
-        state["_views_cache"] = None
+        state["_views_cache"] = {}
         return state
 
     def init_params(self, initializers: Sequence[Initializer], rng) -> FloatArray:
@@ -212,8 +212,7 @@ class Network:
     def _forward(
         self, flat: FloatArray, X, bufs: _Buffers, train=False, w=None, running=None
     ):
-        W, b = self.layout.views(flat)
-        gammas, betas = self.layout.norm_views(flat)
+        W, b, gammas, betas = self._param_views(flat)
         a = X
         last = self.layout.n_layers - 1
         keys = _dropout.row_keys(X) if train and self.rng is not None else None
@@ -263,11 +262,18 @@ class Network:
         return self.forward(flat, X, running)[1]
 
     def _param_views(self, flat: FloatArray) -> tuple:
-        """``(W, b, gammas, betas)`` views of ``flat``, cached for the last buffer."""
-        cached = self._views_cache
+        """``(W, b, gammas, betas)`` views of ``flat`` (or of a gradient twin).
+
+        Cached per buffer (the parameters and the gradient of a fit, a snapshot):
+        building the views costs more than a small layer's product.
+        """
+        cached = self._views_cache.get(id(flat))
         if cached is None or cached[0] is not flat:
+            if len(self._views_cache) >= 8:
+                self._views_cache.clear()
             W, b = self.layout.views(flat)
-            self._views_cache = cached = (flat, W, b, *self.layout.norm_views(flat))
+            cached = (flat, W, b, *self.layout.norm_views(flat))
+            self._views_cache[id(flat)] = cached
         return cached[1:]
 
     def _infer(self, params, X, raw, out, running) -> None:
@@ -324,10 +330,8 @@ class Network:
         return loss
 
     def _backward(self, flat: FloatArray, grad: FloatArray, X, bufs: _Buffers, w):
-        W, _ = self.layout.views(flat)
-        gW, gb = self.layout.views(grad)
-        gammas, _ = self.layout.norm_views(flat)
-        g_gammas, g_betas = self.layout.norm_views(grad)
+        W, _, gammas, _ = self._param_views(flat)
+        gW, gb, g_gammas, g_betas = self._param_views(grad)
         last = self.layout.n_layers - 1
         for l in range(last, -1, -1):
             d = bufs.D[l]

@@ -76,28 +76,49 @@ class Adam(Optimizer):
         """Factor of ``p`` before the step (AdamW's decoupled decay)."""
         return 1.0
 
+    def _moment_scales(self, s, b1: float, b2: float) -> None:
+        """Keep ``m`` and ``v`` stored divided by ``1 - beta``.
+
+        ``m~ = m / (1 - beta_1)`` and ``v~ = v / (1 - beta_2)`` follow
+        ``m~ = beta_1 * m~ + g`` and ``v~ = beta_2 * v~ + g**2``: two passes
+        fewer per step than the textbook form, with the constant factors folded
+        into the step. If a warm start changes a beta, the stored moments are
+        rescaled once so they still mean the same m and v.
+        """
+        for key, c in (("m", 1.0 - b1), ("v", 1.0 - b2)):
+            old = s.setdefault(f"{key}_scale", c)
+            if old != c:
+                names = [key] + (["v_max"] if key == "v" and "v_max" in s else [])
+                for name in names:
+                    s[name] *= old / c
+                s[f"{key}_scale"] = c
+
     def _update(self, p, g, s, lr, t):
         b1, b2, eps = float(self.beta_1), float(self.beta_2), float(self.epsilon)
-        m, v = s["m"], s["v"]
         if self.amsgrad and "v_max" not in s:  # amsgrad switched on after step 1
             s["v_max"] = np.zeros_like(p)
+        self._moment_scales(s, b1, b2)
+        m, v = s["m"], s["v"]
         v_max = s["v_max"] if self.amsgrad else None
-        # sqrt(v_hat) + eps = (sqrt(v) + eps * sqrt(c2)) / sqrt(c2), c2 = 1 - b2**t:
-        # the same denominator with one pass less; m_hat's 1 / c1 joins the step.
-        c2 = math.sqrt(1.0 - b2**t)
-        eps_c2, step = eps * c2, -lr * c2 / (1.0 - b1**t)
+        # With m = (1 - b1) m~, v = (1 - b2) v~, c1 = 1 - b1**t, c2 = 1 - b2**t:
+        # lr * m_hat / (sqrt(v_hat) + eps)
+        #   = lr * (1 - b1) sqrt(c2) / (c1 sqrt(1 - b2)) * m~ / (sqrt(v~) + e~)
+        # with e~ = eps * sqrt(c2 / (1 - b2)).
+        root = math.sqrt((1.0 - b2**t) / (1.0 - b2))
+        eps_t, step = eps * root, -lr * (1.0 - b1) * root / (1.0 - b1**t)
         decay = self._p_scale(lr)
         for b in _blocks(p):  # g is scratch: it holds g**2, then the step
             gb, mb, vb = g[b], m[b], v[b]
             mb *= b1
-            axpy(1.0 - b1, gb, mb)  # m = beta_1 * m + (1 - beta_1) * g
+            mb += gb  # m~ = beta_1 * m~ + g
             np.square(gb, out=gb)
-            _scaled_axpy(b2, 1.0 - b2, gb, vb)  # v = beta_2 * v + (1 - beta_2) * g**2
+            vb *= b2
+            vb += gb  # v~ = beta_2 * v~ + g**2
             if v_max is not None:
                 vb = v_max[b]
                 np.maximum(vb, v[b], out=vb)  # v_max = max(v_max, v)
             np.sqrt(vb, out=gb)
-            gb += eps_c2
+            gb += eps_t
             np.divide(mb, gb, out=gb)
             # p = decay * p - lr * m_hat / (sqrt(v_hat) + eps)
             _scaled_axpy(decay, step, gb, p[b])

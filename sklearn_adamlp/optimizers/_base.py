@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from scipy.linalg import blas
-from threadpoolctl import ThreadpoolController
 
 from sklearn_adamlp._params import Parametrized
 from sklearn_adamlp._typing import FloatArray
@@ -54,13 +51,12 @@ class Optimizer(Parametrized):
         self.t_ += 1
         lr = self.current_lr()
         wd = float(getattr(self, "weight_decay", 0.0) or 0.0)
-        with _one_blas_thread(sum(p.size for p in params)):
-            for p, g, s in zip(params, grads, self.state_, strict=True):
-                p1 = _flat(p)
-                g1 = g.reshape(p1.shape)  # a view, or a scratch copy if g is strided
-                if wd:
-                    self._weight_decay(p1, g1, lr, wd)
-                self._update(p1, g1, s, lr, self.t_)
+        for p, g, s in zip(params, grads, self.state_, strict=True):
+            p1 = _flat(p)
+            g1 = g.reshape(p1.shape)  # a view, or a scratch copy if g is strided
+            if wd:
+                self._weight_decay(p1, g1, lr, wd)
+            self._update(p1, g1, s, lr, self.t_)
 
     def current_lr(self) -> float:
         """Return the next step's learning rate, ``learning_rate * lr_scale_``."""
@@ -86,26 +82,6 @@ class Optimizer(Parametrized):
     ) -> None:
         """Update ``p`` in place from ``g`` (scratch), state ``s``, rate and step."""
         raise NotImplementedError
-
-
-#: buffers from this size on run the update with single-threaded BLAS
-BLAS_SINGLE_THREAD_FROM = 1 << 16
-_BLAS: list = []  # the cached threadpoolctl selection of the BLAS libraries
-
-
-def _one_blas_thread(size: int) -> contextlib.AbstractContextManager:
-    """Limit BLAS to one thread while updating a large buffer.
-
-    ``axpy`` is memory-bound: threads do not speed it up, and on a busy machine
-    (other jobs, GridSearchCV workers) OpenBLAS's spinning threads made one
-    ``daxpy`` over 1e6 doubles 10-15x slower than single-threaded. Small buffers
-    skip the ~10 us this costs (OpenBLAS does not thread them anyway).
-    """
-    if size < BLAS_SINGLE_THREAD_FROM:
-        return contextlib.nullcontext()
-    if not _BLAS:
-        _BLAS.append(ThreadpoolController().select(user_api="blas"))
-    return _BLAS[0].limit(limits=1)
 
 
 #: elements per block of a cache-blocked update (512 KiB of float64)
@@ -134,21 +110,17 @@ def _block_scratch(p: FloatArray) -> FloatArray:
 
 
 def _scaled_axpy(c: float, a: float, x: FloatArray, y: FloatArray) -> None:
-    """``y = c * y + a * x`` in place, in one pass (``x`` is scratch: overwritten).
+    """``y = c * y + a * x`` in place (``x`` is scratch: overwritten).
 
-    BLAS ``rot`` computes ``y, x = c * y + a * x, c * x - a * y`` (any ``c``,
-    ``a``): a moving average ``y *= c; y += a * x``, or AdamW's decay and step,
-    in the memory traffic of one ``axpy``.
+    A moving average ``y *= c; y += a * x``, or AdamW's decay and step, with
+    ``x`` as the work array: three in-place passes, no allocation.
     """
-    if c == 1.0:
-        axpy(a, x, y)
-        return
-    func = blas.drot if y.dtype == np.float64 else blas.srot
-    out_y, _ = func(y, x, c, a, overwrite_x=1, overwrite_y=1)
-    if out_y is not y:  # BLAS worked on copies (strided arrays): write back
-        y[...] = out_y
+    x *= a
+    if c != 1.0:
+        y *= c
+    y += x
 
 
 def _flat(a: FloatArray) -> FloatArray:
-    """Return a 1-D view of a C-contiguous array (so BLAS ``axpy`` works in place)."""
+    """Return a 1-D view of a C-contiguous array (blocks are 1-D slices)."""
     return a.reshape(-1) if a.flags.c_contiguous else a

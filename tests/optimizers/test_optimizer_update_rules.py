@@ -364,3 +364,25 @@ def test_cache_blocked_updates_match_reference(
     expected = ref(X0, _grad(f), 20, **ref_kwargs)
     got = run(optimizers.get(name)(**kwargs), f, 20)
     np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-14)
+
+
+@pytest.mark.parametrize("amsgrad", [False, True])
+def test_adam_betas_changed_between_steps(amsgrad):
+    """Moments are stored divided by 1 - beta; a changed beta must not matter."""
+    f = PROBLEMS["rosenbrock"]
+    grad = _grad(f)
+    p, m, v, vmax = X0.copy(), np.zeros_like(X0), np.zeros_like(X0), np.zeros_like(X0)
+    schedule = [(0.9, 0.999)] * 10 + [(0.7, 0.99)] * 10
+    for t, (b1, b2) in enumerate(schedule, start=1):
+        g = grad(p)
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g * g
+        vmax = np.maximum(vmax, v)
+        den = np.sqrt((vmax if amsgrad else v) / (1 - b2**t)) + 1e-8
+        p = p - 1e-2 * (m / (1 - b1**t)) / den
+    opt = optimizers.get("adam")(learning_rate=1e-2, amsgrad=amsgrad)
+    x = X0.copy()
+    for b1, b2 in schedule:
+        opt.set_params(beta_1=b1, beta_2=b2)
+        opt.step([x], [grad(x)])
+    np.testing.assert_allclose(x, p, rtol=1e-10)
