@@ -12,7 +12,7 @@ from sklearn_adamlp.optimizers._base import (
     _blocks,
     _scaled_axpy,
 )
-from sklearn_adamlp.regularizers import axpy
+from sklearn_adamlp.regularizers import add_scaled, axpy
 
 
 class Adam(Optimizer):
@@ -266,7 +266,7 @@ class Adamax(Optimizer):
             ub *= b2
             np.maximum(ub, gb, out=ub)  # u = max(beta_2 * u, abs(g) + epsilon)
             np.divide(mb, ub, out=gb)
-            axpy(step, gb, p[b])  # p = p - lr / (1 - beta_1**t) * m / u
+            add_scaled(step, gb, p[b])  # p = p - lr / (1 - beta_1**t) * m / u
 
 
 class NAdam(Optimizer):
@@ -349,7 +349,7 @@ class NAdam(Optimizer):
             if step_g:
                 axpy(step_m / step_g, mb, gb)
                 np.divide(gb, tb, out=gb)
-                axpy(step_g, gb, p[b])
+                add_scaled(step_g, gb, p[b])
             else:
                 np.divide(mb, tb, out=tb)
-                axpy(step_m, tb, p[b])
+                add_scaled(step_m, tb, p[b])

@@ -10,7 +10,7 @@ from sklearn_adamlp.optimizers._base import (
     _blocks,
     _scaled_axpy,
 )
-from sklearn_adamlp.regularizers import axpy
+from sklearn_adamlp.regularizers import add_scaled
 
 
 class Adagrad(Optimizer):
@@ -60,7 +60,7 @@ class Adagrad(Optimizer):
             np.sqrt(Gb, out=tb)
             tb += eps
             gb /= tb
-            axpy(-lr, gb, p[b])  # p = p - lr * g / (sqrt(G) + epsilon)
+            add_scaled(-lr, gb, p[b])  # p = p - lr * g / (sqrt(G) + epsilon)
 
 
 class Adadelta(Optimizer):
@@ -133,7 +133,7 @@ class Adadelta(Optimizer):
             _scaled_axpy(
                 rho, 1.0 - rho, tb, Edx2b
             )  # Edx2 = rho * Edx2 + (1 - rho) * dx**2
-            axpy(-lr, gb, p[b])  # p = p - lr * dx
+            add_scaled(-lr, gb, p[b])  # p = p - lr * dx
 
 
 class RMSprop(Optimizer):
@@ -188,7 +188,7 @@ class RMSprop(Optimizer):
             np.sqrt(Eg2b, out=tb)
             tb += eps
             gb /= tb
-            axpy(-lr, gb, p[b])  # p = p - lr * g / (sqrt(Eg2) + epsilon)
+            add_scaled(-lr, gb, p[b])  # p = p - lr * g / (sqrt(Eg2) + epsilon)
 
 
 class Rprop(Optimizer):

@@ -9,7 +9,7 @@ import numpy as np
 
 from sklearn_adamlp._params import Parametrized
 from sklearn_adamlp._typing import FloatArray
-from sklearn_adamlp.regularizers import axpy
+from sklearn_adamlp.regularizers import add_scaled, axpy
 
 
 class Optimizer(Parametrized):
@@ -115,10 +115,9 @@ def _scaled_axpy(c: float, a: float, x: FloatArray, y: FloatArray) -> None:
     A moving average ``y *= c; y += a * x``, or AdamW's decay and step, with
     ``x`` as the work array: three in-place passes, no allocation.
     """
-    x *= a
     if c != 1.0:
         y *= c
-    y += x
+    add_scaled(a, x, y)
 
 
 def _flat(a: FloatArray) -> FloatArray:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from sklearn_adamlp.optimizers._base import Optimizer
-from sklearn_adamlp.regularizers import axpy
+from sklearn_adamlp.regularizers import add_scaled, axpy
 
 
 class SGD(Optimizer):
@@ -68,18 +68,19 @@ class SGD(Optimizer):
     def _update(self, p, g, s, lr, t):
         mu = float(self.momentum)
         if mu == 0.0:
-            axpy(-lr, g, p)  # p = p - lr * g
+            add_scaled(-lr, g, p)  # p = p - lr * g
             return
         if "v" not in s:  # momentum switched on after the first step
             s["v"] = np.zeros_like(p)
         self._momentum_step(p, g, s["v"], lr, mu)
 
     def _momentum_step(self, p, g, v, lr, mu):
+        g *= -lr  # g now holds -lr * g
         v *= mu
-        axpy(-lr, g, v)  # v = momentum * v - lr * g
+        v += g  # v = momentum * v - lr * g
         if self.nesterov:
             axpy(mu, v, p)
-            axpy(-lr, g, p)  # p = p + momentum * v - lr * g
+            p += g  # p = p + momentum * v - lr * g
         else:
             p += v  # p = p + v
 
@@ -130,7 +131,7 @@ class Momentum(SGD):
         buf += g  # buf = momentum * buf + g
         if self.nesterov:
             axpy(mu, buf, g)  # g = g + momentum * buf
-            axpy(-lr, g, p)  # p = p - lr * g
+            add_scaled(-lr, g, p)  # p = p - lr * g
         else:
             axpy(-lr, buf, p)  # p = p - lr * buf
 

@@ -9,7 +9,7 @@ optimizer: ``GradientClipping`` (``clip_norm``), ``GradientNoise``
 (``max_norm``). See docs/regularization.md.
 """
 
-from sklearn_adamlp.regularizers._linalg import axpy, nrm2
+from sklearn_adamlp.regularizers._linalg import add_scaled, axpy, nrm2
 from sklearn_adamlp.regularizers._penalties import L1Penalty, L2Penalty, penalties
 from sklearn_adamlp.regularizers._transforms import (
     STEP_PARAMS,
@@ -32,6 +32,7 @@ __all__ = [
     "MaxNorm",
     "StepTransform",
     "active_step_params",
+    "add_scaled",
     "axpy",
     "nrm2",
     "penalties",

@@ -39,6 +39,16 @@ def axpy(a: float, x: FloatArray, y: FloatArray) -> None:
     np.add(y, tmp, out=y)
 
 
+def add_scaled(a: float, x: FloatArray, y: FloatArray) -> None:
+    """``y += a * x`` in place, using ``x`` as the work array (``x`` is overwritten).
+
+    For an ``x`` that is scratch already (a gradient, a step): two in-place passes
+    and no work array, where ``axpy`` must keep ``x`` intact.
+    """
+    x *= a
+    y += x
+
+
 def nrm2(x: FloatArray) -> float:
     """Euclidean norm of a 1-D array (no temporary)."""
     return math.sqrt(float(np.dot(x, x)))

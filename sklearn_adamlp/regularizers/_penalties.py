@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from sklearn_adamlp._typing import FloatArray
-from sklearn_adamlp.regularizers._linalg import axpy, scratch
+from sklearn_adamlp.regularizers._linalg import add_scaled, axpy, scratch
 
 
 class L2Penalty:
@@ -87,8 +87,9 @@ class L1Penalty:
         if c == 0.0:
             return 0.0
         s = np.sign(w, out=scratch(self, w))
-        axpy(c, s, gw)
-        return c * float(np.dot(s, w))
+        loss = c * float(np.dot(s, w))  # c * sum(|w|)
+        add_scaled(c, s, gw)  # gw += c * sign(w); s is scratch
+        return loss
 
 
 def penalties(alpha: float, l1: float = 0.0) -> list:

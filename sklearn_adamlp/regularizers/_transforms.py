@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from sklearn_adamlp._typing import FloatArray
-from sklearn_adamlp.regularizers._linalg import axpy, nrm2, scratch
+from sklearn_adamlp.regularizers._linalg import add_scaled, nrm2, scratch
 
 
 class StepTransform:
@@ -190,7 +190,7 @@ class GradientNoise(StepTransform):
             self._gen = np.random.default_rng(seed)
         noise = scratch(self, ctx.grad)
         self._gen.standard_normal(out=noise, dtype=noise.dtype)
-        axpy(self.sigma(ctx.state.steps), noise, ctx.grad)
+        add_scaled(self.sigma(ctx.state.steps), noise, ctx.grad)  # noise: scratch
 
 
 def _draw_seed(rng: np.random.RandomState) -> int:
