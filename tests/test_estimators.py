@@ -290,7 +290,7 @@ def test_warm_start_continues_like_one_long_fit(small_clf_data):
     assert twice.n_iter_ == 10
 
 
-def test_sklearn_resets_adam_on_warm_start_and_we_do_not(small_clf_data):
+def test_warm_start_keeps_adam_moments_and_takes_new_hyperparameters(small_clf_data):
     X, y = small_clf_data
     kw = {"hidden_layer_sizes": (8,), "random_state": 0, "max_iter": 5}
     clf = MLPClassifier(warm_start=True, **kw).fit(X, y)
