@@ -9,9 +9,9 @@ and optimizer objects (the replay's gradient is checked against
 ``Network.loss_grad``):
 
 - gather: shuffled row gathering (``training._Batches``, ``np.take(out=)``);
-- forward matmul / forward bias+activation / softmax;
-- loss value; loss gradient (out - y, scaled by 1/n);
-- backward weight-gradient matmul, input-gradient matmul, bias sums,
+- forward matmul / forward bias+activation / output bias;
+- softmax and loss value (one pass); loss gradient (out - y, scaled by 1/n);
+- backward weight-gradient matmul, input-gradient matmul, bias sums (ones @ d),
   activation derivative;
 - penalty (L2 on the weight slice);
 - optimizer.step;
@@ -68,12 +68,11 @@ def _loss_grad(net, flat, grad, X, Y, T: _Timer) -> float:
             a = net.activations[l].forward(bufs.Z[l], out=bufs.A[l])
     with T("forward matmul"):
         _dot(a, W[last], out=bufs.Z[last])
-    with T("output bias + softmax"):
+    with T("output bias"):
         bufs.Z[last] += b[last]
-        net.loss.out_activation.forward(bufs.Z[last], out=bufs.out)
     raw, out = bufs.Z[-1], bufs.out
-    with T("loss value"):
-        loss = net.loss.value(Y, raw, out, None)
+    with T("softmax + loss value"):
+        loss = net.loss.output_value(Y, raw, out, None)
     with T("loss gradient"):
         d = net.loss.gradient(Y, raw, out, bufs.D[-1])
         d *= 1.0 / n
@@ -83,7 +82,7 @@ def _loss_grad(net, flat, grad, X, Y, T: _Timer) -> float:
         with T("backward weight-grad matmul"):
             _dot(a.T, d, out=gW[l])
         with T("backward bias sum"):
-            np.sum(d, axis=0, out=gb[l])
+            np.matmul(bufs.ones, d, out=gb[l])
         if l > 0:
             with T("backward input-grad matmul"):
                 np.matmul(d, W[l].T, out=bufs.D[l - 1])

@@ -132,8 +132,8 @@ class _Batches:
             if X_buf is None:
                 xb = self.X[idx]
             else:
-                xb = np.take(self.X, idx, axis=0, out=X_buf, mode="clip")
-            yb = np.take(self.Y, idx, axis=0, out=Y_buf, mode="clip")
+                xb = self.X.take(idx, axis=0, out=X_buf, mode="clip")
+            yb = self.Y.take(idx, axis=0, out=Y_buf, mode="clip")
             swb = (
                 None
                 if sw_buf is None

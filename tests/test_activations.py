@@ -197,3 +197,47 @@ def test_per_layer_activation_list_unknown_name():
     clf = MLPClassifier((3,), activation=["nope"], max_iter=2)
     with pytest.raises(ValueError, match=r"Unknown activation 'nope'.*relu"):
         clf.fit(X, y)
+
+
+def _textbook_softmax(z):
+    """Row-wise softmax and log-sum-exp, each row shifted by its own maximum."""
+    z = np.asarray(z, dtype=np.float64)
+    mx = z.max(axis=1, keepdims=True)
+    e = np.exp(z - mx)
+    return e / e.sum(axis=1, keepdims=True), np.log(e.sum(axis=1)) + mx[:, 0]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize(
+    "spread",
+    [1.0, 30.0, 1e3],  # 1e3: rows far below the block's maximum take the fallback
+)
+def test_softmax_lse_matches_the_per_row_form(dtype, spread):
+    from sklearn_adamlp.activations import softmax_lse
+
+    rng = np.random.default_rng(0)
+    z = rng.normal(size=(64, 10))
+    z += spread * rng.normal(size=(64, 1))  # rows at very different levels
+    z = z.astype(dtype)
+    out = np.empty_like(z)
+    lse = softmax_lse(z, out)
+    p_ref, lse_ref = _textbook_softmax(z)
+    assert out.dtype == lse.dtype == dtype
+    tol = 1e-5 if dtype == np.float32 else 1e-12
+    np.testing.assert_allclose(out, p_ref, rtol=tol, atol=1e-30)
+    np.testing.assert_allclose(lse, lse_ref, rtol=tol)
+    np.testing.assert_allclose(out.sum(axis=1), 1.0, rtol=tol)
+
+
+def test_softmax_lse_keeps_nan_rows_to_themselves():
+    from sklearn_adamlp.activations import softmax_lse
+
+    z = np.array([[0.0, 1.0, 2.0], [np.nan, 0.0, 1.0], [3.0, 1.0, 0.0]])
+    out = np.empty_like(z)
+    lse = softmax_lse(z, out)
+    p_ref, lse_ref = _textbook_softmax(z[[0, 2]])
+    assert np.isnan(out[1]).all()
+    assert np.isnan(lse[1])
+    np.testing.assert_allclose(out[[0, 2]], p_ref, rtol=1e-12)
+    np.testing.assert_allclose(lse[[0, 2]], lse_ref, rtol=1e-12)
+    assert softmax_lse(np.empty((0, 3)), np.empty((0, 3))).shape == (0,)

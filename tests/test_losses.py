@@ -125,6 +125,30 @@ def test_value_is_weighted_mean(name):
     assert loss.value(y, raw, out) == pytest.approx(per.mean())
 
 
+@pytest.mark.parametrize(
+    ("name", "y_type"),
+    [
+        ("log_loss", "multiclass"),  # the fused softmax + log-sum-exp override
+        ("log_loss", "binary"),
+        ("hinge", "multiclass"),
+        ("poisson", "continuous"),
+        ("squared_error", "continuous"),
+    ],
+)
+@pytest.mark.parametrize("weighted", [False, True])
+def test_output_value_is_activation_then_value(name, y_type, weighted):
+    loss = losses.get(name).specialize(y_type)
+    k = 1 if y_type == "binary" else 4
+    raw = RNG.normal(size=(30, k)) * 3
+    y = _onehot(RNG.integers(0, k, 30), k) if k > 1 else (raw > 0) * 1.0
+    w = RNG.random(30) if weighted else None
+    out = np.full_like(raw, np.nan)
+    got = loss.output_value(y, raw, out, w)
+    expected_out = loss.out_activation(raw)
+    np.testing.assert_allclose(out, expected_out, rtol=1e-12)
+    assert got == pytest.approx(loss.value(y, raw, expected_out, w), rel=1e-12)
+
+
 @pytest.mark.parametrize("name", losses.available())
 def test_losses_pickle_and_clone(name):
     loss = losses.get(name)

@@ -29,6 +29,7 @@ from sklearn_adamlp.activations._classic import (
     ReLU,
     Softmax,
     Tanh,
+    softmax_lse,
 )
 from sklearn_adamlp.activations._smooth import ELU, GELU, LeakyReLU, SiLU, Softplus
 
@@ -72,4 +73,5 @@ __all__ = [
     "available",
     "get",
     "register",
+    "softmax_lse",
 ]

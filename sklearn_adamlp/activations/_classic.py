@@ -93,12 +93,73 @@ class ReLU(Activation):
         np.multiply(delta, a > 0, out=delta)
 
 
+def _ones(k: int, dtype) -> np.ndarray:
+    """Return a cached read-only vector of ``k`` ones (row sums as a product)."""
+    key = (k, np.dtype(dtype).char)
+    ones = _ONES.get(key)
+    if ones is None:
+        ones = _ONES[key] = np.ones(k, dtype=dtype)
+        ones.flags.writeable = False
+    return ones
+
+
+_ONES: dict = {}
+
+
+def softmax_lse(z: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """Write the row-wise softmax of ``z`` into ``out``; return each row's log-sum-exp.
+
+    ::
+
+        out_ij = exp(z_ij - c) / s_i,   s_i = sum_j exp(z_ij - c)
+        lse_i  = log(sum_j exp(z_ij)) = log(s_i) + c
+
+    Softmax is shift-invariant, so any ``c`` gives the same result while no
+    ``exp`` overflows. One shift for the whole block, ``c = max(z)``, costs one
+    reduction instead of a row-by-row maximum (the dearest step on a mini-batch
+    of 10 classes), and the row sums are one product with a vector of ones.
+    It is accurate as long as every row sum stays far from underflow: if some
+    ``s_i`` falls below ``sqrt(tiny)`` (a row whose maximum lies hundreds of
+    units below the block's), each row is shifted by its own maximum instead,
+    as in the textbook form. Probabilities above ``sqrt(tiny)`` (1e-154 in
+    float64, 1e-19 in float32) keep full relative precision either way.
+    """
+    n, k = z.shape
+    if n == 0:
+        return np.empty(0, dtype=z.dtype)
+    ones = _ones(k, z.dtype)
+    shift = z.max()
+    np.subtract(z, shift, out=out)
+    np.exp(out, out=out)
+    s = out @ ones
+    if not s.min() >= _safe_sum(z.dtype):  # also true for NaN
+        shift = z.max(axis=1, keepdims=True)
+        np.subtract(z, shift, out=out)
+        np.exp(out, out=out)
+        s = out @ ones
+        shift = shift[:, 0]
+    out /= s[:, None]
+    lse = np.log(s, out=s)
+    lse += shift
+    return lse
+
+
+def _safe_sum(dtype) -> float:
+    safe = _SAFE_SUM.get(dtype.char)
+    if safe is None:
+        safe = _SAFE_SUM[dtype.char] = float(np.sqrt(np.finfo(dtype).tiny))
+    return safe
+
+
+_SAFE_SUM: dict = {}
+
+
 class Softmax(Activation):
     """Softmax over each row (output layer only; paired with log loss).
 
     ::
 
-        a_k = exp(z_k - max(z)) / sum_j exp(z_j - max(z))
+        a_k = exp(z_k - c) / sum_j exp(z_j - c)     (any shift c; see softmax_lse)
 
     Its Jacobian is never formed: the loss gives ``dL/dz = a - y`` directly.
     """
@@ -107,9 +168,7 @@ class Softmax(Activation):
 
     def forward(self, z, out=None):
         out = out if out is not None else np.empty_like(z)
-        np.subtract(z, z.max(axis=1, keepdims=True), out=out)
-        np.exp(out, out=out)
-        out /= out.sum(axis=1, keepdims=True)
+        softmax_lse(z, out)
         return out
 
     def derivative(self, z, a, delta):

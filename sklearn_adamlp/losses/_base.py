@@ -10,8 +10,8 @@ from sklearn_adamlp.activations import Activation
 
 
 def _weighted_mean(per_sample: FloatArray, sample_weight: FloatArray | None) -> float:
-    if sample_weight is None:
-        return float(per_sample.mean())
+    if sample_weight is None:  # add.reduce: np.mean's Python layer costs more here
+        return float(np.add.reduce(per_sample) / per_sample.shape[0])
     return float(np.dot(per_sample, sample_weight) / sample_weight.sum())
 
 
@@ -50,6 +50,17 @@ class Loss(Parametrized):
         ``y_type`` is sklearn's ``type_of_target``; most losses return themselves.
         """
         return self
+
+    def output_value(self, y, raw, out, sample_weight=None) -> float:
+        """Write the output activation of ``raw`` into ``out``; return the loss.
+
+        The training pass's last step: ``out = out_activation(raw)``, then
+        ``value(y, raw, out, sample_weight)``. A loss whose value reuses what the
+        activation computed overrides it (softmax cross-entropy takes each row's
+        log-sum-exp from the softmax).
+        """
+        self.out_activation.forward(raw, out=out)
+        return self.value(y, raw, out, sample_weight)
 
     def value(self, y, raw, out, sample_weight=None) -> float:
         """Sample-weighted mean of the per-sample loss."""

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sklearn_adamlp.activations import ACTIVATIONS, SOFTMAX
-from sklearn_adamlp.losses._base import Loss
+from sklearn_adamlp.activations import ACTIVATIONS, SOFTMAX, softmax_lse
+from sklearn_adamlp.losses._base import Loss, _weighted_mean
 
 
 class SoftmaxCrossEntropy(Loss):
@@ -27,6 +27,12 @@ class SoftmaxCrossEntropy(Loss):
         mx = raw.max(axis=1, keepdims=True)
         lse = np.log(np.exp(raw - mx).sum(axis=1)) + mx[:, 0]
         return lse - np.einsum("ij,ij->i", y, raw)
+
+    def output_value(self, y, raw, out, sample_weight=None):
+        # one pass: the softmax's row sums give logsumexp(raw_i) for free
+        lse = softmax_lse(raw, out)
+        lse -= np.einsum("ij,ij->i", y, raw)
+        return _weighted_mean(lse, sample_weight)
 
 
 class SigmoidCrossEntropy(Loss):
