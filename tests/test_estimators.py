@@ -356,3 +356,25 @@ def test_partial_fit_sample_weight_zero_equals_dropping_rows(small_clf_data):
         a.partial_fit(X, y, sample_weight=sw, classes=np.unique(y))
         b.partial_fit(X[sw > 0], y[sw > 0], classes=np.unique(y))
     np.testing.assert_allclose(a._flat, b._flat, rtol=1e-12, atol=1e-15)
+
+
+def test_history_frame_follows_refits_and_warm_starts(small_clf_data):
+    X, y = small_clf_data
+    clf = MLPClassifier(hidden_layer_sizes=(5,), max_iter=4, tol=0, random_state=0)
+    with pytest.raises(AttributeError, match="not fitted"):
+        clf.history_  # noqa: B018
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, y)
+        first = clf.history_
+        assert first is clf.history_  # built once, then cached
+        np.testing.assert_allclose(first["loss"], clf.loss_curve_)
+        clf.set_params(learning_rate_init=0.1, random_state=1).fit(X, y)
+        # same length, new fit: the cached frame must not survive
+        assert len(clf.history_) == 4
+        np.testing.assert_allclose(clf.history_["loss"], clf.loss_curve_)
+        assert not np.allclose(clf.history_["loss"], first["loss"])
+        clf.set_params(warm_start=True).fit(X, y)
+        assert len(clf.history_) == 8
+        assert list(clf.history_["epoch"]) == list(range(1, 9))
+    assert "_history_frame" not in clf.__getstate__()

@@ -270,27 +270,46 @@ class BaseMLP(ValidationSetMixin, CallbackSupportMixin, FlatBufferMixin, BaseEst
         self.n_snapshots_ = len(self.snapshots_)
 
     def _set_fitted_attributes(self) -> None:
-        frame = self._history.to_frame()
-        self.history_ = frame
-        self.loss_curve_ = frame["loss"].tolist()
+        self.__dict__.pop("_history_frame", None)  # history_ is rebuilt on access
+        records = self._history.records
+        self.loss_curve_ = [r["loss"] for r in records]
         self.t_ = self._state.samples
         stopper = self._stopper
-        scores = frame["val_score"].dropna()
-        self.validation_scores_ = scores.tolist() if len(scores) else None
+        scores = [r["val_score"] for r in records if not np.isnan(r["val_score"])]
+        self.validation_scores_ = scores or None
         if stopper is not None and stopper.monitor != "loss":
             self.best_loss_ = None
-            self.best_validation_score_ = (
-                stopper.best_
-                if stopper.monitor == "val_score"
-                else float(frame["val_score"][frame["val_loss"].idxmin()])
-            )
+            if stopper.monitor == "val_score":
+                self.best_validation_score_ = stopper.best_
+            else:  # the score of the epoch with the lowest validation loss
+                val_loss = [r["val_loss"] for r in records]
+                best = records[int(np.nanargmin(val_loss))]
+                self.best_validation_score_ = float(best["val_score"])
             return
-        self.best_validation_score_ = max(scores) if len(scores) else None
+        self.best_validation_score_ = max(scores) if scores else None
         self.best_loss_ = (
             stopper.best_
             if stopper is not None
             else min(self.loss_curve_, default=self.loss_)
         )
+
+    @property
+    def history_(self):
+        """pandas.DataFrame: one row per epoch (see ``sklearn_adamlp.history``).
+
+        Built from the training records on first access (a DataFrame costs more
+        to build than a small fit's epochs), and again after further fitting.
+        """
+        hist = self.__dict__.get("_history")
+        if hist is None or "n_iter_" not in self.__dict__:
+            raise AttributeError(
+                f"This {type(self).__name__} instance is not fitted yet: "
+                "history_ is set by fit."
+            )
+        frame = self.__dict__.get("_history_frame")
+        if frame is None or len(frame) != len(hist):
+            frame = self._history_frame = hist.to_frame()
+        return frame
 
     # --- predict ------------------------------------------------------------------
 

@@ -60,6 +60,7 @@ class FlatBufferMixin:
         state = super().__getstate__()
         for key in ("_coefs", "_intercepts", "_grad"):
             state.pop(key, None)  # views would unpickle as detached copies
+        state.pop("_history_frame", None)  # a cache of history_
         state["_user_registrations"] = _build.user_registrations(self)
         return state
 

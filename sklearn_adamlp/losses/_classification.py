@@ -31,6 +31,8 @@ class SoftmaxCrossEntropy(Loss):
     def output_value(self, y, raw, out, sample_weight=None):
         # one pass: the softmax's row sums give logsumexp(raw_i) for free
         lse = softmax_lse(raw, out)
+        if sample_weight is None:  # mean(lse_i) - sum_ik y_ik raw_ik / n
+            return float((np.add.reduce(lse) - np.vdot(y, raw)) / raw.shape[0])
         lse -= np.einsum("ij,ij->i", y, raw)
         return _weighted_mean(lse, sample_weight)
 
