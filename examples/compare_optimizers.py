@@ -5,7 +5,10 @@ optimizer (each with its own default hyper-parameters; Rprop and L-BFGS on full
 batches), plots the training loss and the validation accuracy per epoch from
 ``history_`` and prints a table of test accuracy, epochs and seconds.
 
-    python examples/compare_optimizers.py [--quick] [--out optimizers.png]
+    python examples/compare_optimizers.py [--quick] [--out compare_optimizers.png]
+
+``--quick`` trains on 600 samples for at most 30 epochs (a smoke run of a few
+seconds); ``--out`` is the path of the PNG to write.
 """
 
 from __future__ import annotations
@@ -19,15 +22,18 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 from sklearn.datasets import load_digits
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_adamlp import MLPClassifier, optimizers
 
 FULL_BATCH = {"rprop", "lbfgs"}
+TABLE_HEADER = "| optimizer | test accuracy | epochs | seconds |"
 
 
 def load(quick: bool):
+    """Standardized digits split into train and test (600 samples if quick)."""
     X, y = load_digits(return_X_y=True)
     if quick:
         X, y = X[:600], y[:600]
@@ -39,11 +45,13 @@ def load(quick: bool):
 
 
 def train(name: str, X_train, y_train, max_iter: int):
+    """Fit the MLP with optimizer ``name`` at its defaults; return it and seconds."""
     clf = MLPClassifier(
         hidden_layer_sizes=(64,),
         activation="relu",
         solver=optimizers.get(name)(),  # the optimizer's own defaults
-        batch_size=len(X_train) if name in FULL_BATCH else "auto",
+        # 'full': the training rows left after early stopping's validation split
+        batch_size="full" if name in FULL_BATCH else "auto",
         early_stopping=name != "lbfgs",  # fills history_'s val_score
         n_iter_no_change=20,
         max_iter=max_iter,
@@ -51,16 +59,32 @@ def train(name: str, X_train, y_train, max_iter: int):
     )
     start = time.perf_counter()
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+        warnings.simplefilter("ignore", ConvergenceWarning)
         clf.fit(X_train, y_train)
     return clf, time.perf_counter() - start
 
 
-def main(argv: list[str] | None = None) -> None:
+def parse_args(argv: list[str] | None):
+    """Command-line options: ``--quick`` and ``--out``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="small data, 30 epochs")
-    parser.add_argument("--out", default="compare_optimizers.png")
-    args = parser.parse_args(argv)
+    parser.add_argument("--quick", action="store_true", help="600 samples, 30 epochs")
+    parser.add_argument(
+        "--out", default="compare_optimizers.png", help="path of the PNG to write"
+    )
+    return parser.parse_args(argv)
+
+
+def print_table(rows: list[tuple]) -> None:
+    """Print ``(name, accuracy, epochs, seconds)`` rows as markdown, best first."""
+    print(TABLE_HEADER)
+    print("|---|---:|---:|---:|")
+    for name, acc, epochs, seconds in sorted(rows, key=lambda r: -r[1]):
+        print(f"| {name} | {acc:.4f} | {epochs} | {seconds:.2f} |")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Train, plot and print the table; ``argv`` defaults to ``sys.argv[1:]``."""
+    args = parse_args(argv)
     X_train, X_test, y_train, y_test = load(args.quick)
     max_iter = 30 if args.quick else 200
 
@@ -81,10 +105,7 @@ def main(argv: list[str] | None = None) -> None:
     fig.tight_layout()
     fig.savefig(args.out, dpi=100)
 
-    print("| optimizer | test accuracy | epochs | seconds |")
-    print("|---|---:|---:|---:|")
-    for name, acc, epochs, seconds in sorted(rows, key=lambda r: -r[1]):
-        print(f"| {name} | {acc:.4f} | {epochs} | {seconds:.2f} |")
+    print_table(rows)
     print(f"\nsaved {args.out}")
 
 

@@ -1,0 +1,85 @@
+"""Smoke test of examples/: every script runs end to end with ``--quick``.
+
+Nothing else runs the examples, so an API change could break them unnoticed.
+Each script runs in a subprocess, as a user runs it, with its working directory
+and ``--out`` in ``tmp_path``; the test checks the exit status, the PNG and the
+printed table or statistics. No timing assertions. Skipped without matplotlib
+(the ``plot`` extra).
+"""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sklearn_adamlp import optimizers
+
+pytest.importorskip("matplotlib")
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
+TIMEOUT = 120  # seconds per script; a --quick run takes a few
+
+#: per script: regular expression -> number of stdout lines it must match
+EXPECTED = {
+    "compare_optimizers.py": {
+        re.escape("| optimizer | test accuracy | epochs | seconds |"): 1,
+        r"\| [a-z_]+ \| \d\.\d{4} \| \d+ \| \d+\.\d{2} \|": len(optimizers.available()),
+    },
+    "initialization_saturation.py": {
+        r"(tanh|logistic) +(naive N\(0, 1\)|auto \(seed 001\)) +"
+        r"saturated per layer:( \d\.\d{3}){5}": 4,
+        r" +std of dL/dz per layer:( \d\.\d{2}e[+-]\d\d){5}": 4,
+    },
+    "schedules.py": {
+        r"\S.* final loss \d+\.\d{4}  test accuracy \d\.\d{3}": 7,
+    },
+}
+
+
+def _env() -> dict:
+    """The parent's environment with a headless backend and this checkout first.
+
+    One BLAS/OpenMP thread: a smoke run needs no parallelism, and it keeps the
+    test light on a shared machine (full-batch fits with 2 OpenBLAS threads
+    were 10x slower on a loaded 2-core machine).
+    """
+    env = dict(os.environ, MPLBACKEND="Agg")
+    env["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str(ROOT), env.get("PYTHONPATH")) if p
+    )
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        env[var] = "1"
+    return env
+
+
+def _count(pattern: str, text: str) -> int:
+    return sum(re.fullmatch(pattern, line) is not None for line in text.splitlines())
+
+
+def test_every_example_is_smoke_tested():
+    assert sorted(p.name for p in EXAMPLES.glob("*.py")) == sorted(EXPECTED)
+
+
+@pytest.mark.parametrize("script", sorted(EXPECTED))
+def test_example_runs_quick(script, tmp_path):
+    png = tmp_path / (Path(script).stem + ".png")
+    proc = subprocess.run(
+        [sys.executable, str(EXAMPLES / script), "--quick", "--out", str(png)],
+        cwd=tmp_path,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert png.stat().st_size > 0
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert os.listdir(tmp_path) == [png.name]  # nothing else written to the cwd
+    expected = {**EXPECTED[script], rf"saved {re.escape(str(png))}": 1}
+    for pattern, n in expected.items():
+        assert _count(pattern, proc.stdout) == n, (pattern, proc.stdout)
