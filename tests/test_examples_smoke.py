@@ -25,6 +25,10 @@ TIMEOUT = 120  # seconds per script; a --quick run takes a few
 
 #: per script: regular expression -> number of stdout lines it must match
 EXPECTED = {
+    "auto_init_on_digits.py": {
+        re.escape("| model | preprocessing | mean accuracy | std. error | scores |"): 1,
+        r"\| [a-z +_()]+ \| [a-zA-Z /0-9]+ \| \d\.\d{4} \| \d\.\d{4} \| 3 \|": 12,
+    },
     "compare_optimizers.py": {
         re.escape("| optimizer | test accuracy | epochs | seconds |"): 1,
         r"\| [a-z_]+ \| \d\.\d{4} \| \d+ \| \d+\.\d{2} \|": len(optimizers.available()),

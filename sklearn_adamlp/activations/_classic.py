@@ -124,10 +124,22 @@ def softmax_lse(z: np.ndarray, out: np.ndarray) -> np.ndarray:
     as in the textbook form. Probabilities above ``sqrt(tiny)`` (1e-154 in
     float64, 1e-19 in float32) keep full relative precision either way.
     """
-    n, k = z.shape
-    if n == 0:
-        return np.empty(0, dtype=z.dtype)
-    ones = _ones(k, z.dtype)
+    s, shift = _exp_shifted(z, out)
+    out /= s[:, None]
+    lse = np.log(s, out=s)
+    lse += shift
+    return lse
+
+
+def _exp_shifted(z: np.ndarray, out: np.ndarray) -> tuple:
+    """``out = exp(z - c)``; return the row sums ``s`` and the shift ``c``.
+
+    ``c`` is ``max(z)``, or each row's maximum (a column) when a row sum of the
+    first try falls below ``sqrt(tiny)``; see ``softmax_lse``.
+    """
+    ones = _ones(z.shape[1], z.dtype)
+    if z.size == 0:
+        return np.empty(z.shape[0], dtype=z.dtype), 0.0
     shift = z.max()
     np.subtract(z, shift, out=out)
     np.exp(out, out=out)
@@ -138,10 +150,7 @@ def softmax_lse(z: np.ndarray, out: np.ndarray) -> np.ndarray:
         np.exp(out, out=out)
         s = out @ ones
         shift = shift[:, 0]
-    out /= s[:, None]
-    lse = np.log(s, out=s)
-    lse += shift
-    return lse
+    return s, shift
 
 
 def _safe_sum(dtype) -> float:
@@ -168,7 +177,8 @@ class Softmax(Activation):
 
     def forward(self, z, out=None):
         out = out if out is not None else np.empty_like(z)
-        softmax_lse(z, out)
+        s, _ = _exp_shifted(z, out)
+        out /= s[:, None]
         return out
 
     def derivative(self, z, a, delta):
