@@ -13,8 +13,8 @@ and optimizer objects (the replay's gradient is checked against
 - softmax and loss value (one pass); loss gradient (out - y, scaled by 1/n);
 - backward weight-gradient matmul, input-gradient matmul, bias sums (ones @ d),
   activation derivative;
-- penalty (L2 on the weight slice);
-- optimizer.step;
+- penalty value (L2 on the weight slice);
+- optimizer.step, which adds the L2 gradient block by block inside its pass;
 - the rest of the real ``fit`` (validation, setup, per-epoch bookkeeping) as the
   difference between a real fit's epoch time and the replayed components.
 """
@@ -50,8 +50,12 @@ class _Timer:
         self.t[name] += time.perf_counter() - t0
 
 
-def _loss_grad(net, flat, grad, X, Y, T: _Timer) -> float:
-    """``Network.loss_grad`` without sample weights, step by step, timed."""
+def _loss_grad(net, flat, grad, X, Y, T: _Timer, terms: list) -> float:
+    """``Network.loss_grad`` without sample weights, step by step, timed.
+
+    As in the training loop, the L2 penalty's gradient is appended to ``terms``
+    for the optimizer step to add inside its own pass.
+    """
     from sklearn_adamlp.network import _dot
 
     n = X.shape[0]
@@ -88,10 +92,13 @@ def _loss_grad(net, flat, grad, X, Y, T: _Timer) -> float:
                 np.matmul(d, W[l].T, out=bufs.D[l - 1])
             with T("backward activation derivative"):
                 net.activations[l - 1].derivative(bufs.Z[l - 1], a, bufs.D[l - 1])
-    with T("penalty (L2)"):
-        lay = net.layout
+    with T("penalty value (L2; its gradient joins optimizer.step)"):
+        w = flat[net.layout.weights]
         for penalty in net.penalties:
-            loss += penalty(flat[lay.weights], grad[lay.weights], 1.0 / n)
+            loss += penalty.value(w, 1.0 / n)
+            term = penalty.grad_term(1.0 / n, w.shape[0])
+            if term is not None:
+                terms.append(term)
     return loss
 
 
@@ -116,7 +123,10 @@ def replay_epoch(cfg: Config, solver: str, dtype: str, epochs: int) -> dict:
     # the replay computes what Network.loss_grad computes
     g_ref = np.empty_like(grad)
     ref = net.loss_grad(flat, g_ref, X[:64], Y[:64])
-    got = _loss_grad(net, flat, grad, X[:64], Y[:64], _Timer())
+    terms: list = []
+    got = _loss_grad(net, flat, grad, X[:64], Y[:64], _Timer(), terms)
+    for term in terms:
+        term(flat, grad, slice(None))
     np.testing.assert_allclose(got, ref, rtol=1e-5)
     np.testing.assert_allclose(grad, g_ref, rtol=1e-4, atol=1e-7)
 
@@ -135,9 +145,10 @@ def replay_epoch(cfg: Config, solver: str, dtype: str, epochs: int) -> dict:
             if item is None:
                 break
             xb, yb, _ = item
-            _loss_grad(net, flat, grad, xb, yb, T)
-            with T("optimizer.step"):
-                opt.step([flat], [grad])
+            terms.clear()
+            _loss_grad(net, flat, grad, xb, yb, T, terms)
+            with T("optimizer.step (+ L2 gradient)"):
+                opt.step([flat], [grad], terms)
         t_total += time.perf_counter() - t0
     per_epoch = {k: v / epochs for k, v in T.t.items()}
     per_epoch["replay total"] = t_total / epochs

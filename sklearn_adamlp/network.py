@@ -303,11 +303,15 @@ class Network:
         X,
         Y: FloatArray,
         sample_weight: FloatArray | None = None,
+        terms: list | None = None,
     ) -> float:
         """Return the batch loss and write its gradient into ``grad``.
 
         The loss is the sample-weighted mean of the per-sample losses plus the
-        penalties; ``grad`` is the flat twin of ``flat``.
+        penalties; ``grad`` is the flat twin of ``flat``. With a list ``terms``,
+        a penalty that offers a ``grad_term`` (L2) appends it there instead of
+        adding its gradient to ``grad``: the caller hands the terms to
+        ``Optimizer.step``, which adds them inside its own pass.
         """
         n = X.shape[0]
         if sample_weight is None:
@@ -327,9 +331,15 @@ class Network:
             d *= w[:, None]
         self._backward(flat, grad, X, bufs, w)
 
-        lay = self.layout
+        weights = self.layout.weights
         for penalty in self.penalties:
-            loss += penalty(flat[lay.weights], grad[lay.weights], 1.0 / sw_sum)
+            if terms is not None and hasattr(penalty, "grad_term"):
+                loss += penalty.value(flat[weights], 1.0 / sw_sum)
+                term = penalty.grad_term(1.0 / sw_sum, weights.stop)
+                if term is not None:
+                    terms.append(term)
+            else:
+                loss += penalty(flat[weights], grad[weights], 1.0 / sw_sum)
         return loss
 
     def _backward(self, flat: FloatArray, grad: FloatArray, X, bufs: _Buffers, w):

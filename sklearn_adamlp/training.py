@@ -9,6 +9,7 @@ rule) decides when to stop.
 
 from __future__ import annotations
 
+import math
 import time
 import warnings
 from collections.abc import Callable, Sequence
@@ -24,6 +25,7 @@ from sklearn_adamlp._validation import _check_optimize_result
 from sklearn_adamlp.callbacks import Callback
 from sklearn_adamlp.history import History
 from sklearn_adamlp.network import Network
+from sklearn_adamlp.optimizers import Optimizer
 from sklearn_adamlp.schedules import Constant, Schedule
 
 
@@ -151,15 +153,23 @@ def _run_epoch(ctx: TrainContext, batches: _Batches, order) -> tuple[float, int]
     net, flat, grad, opt = ctx.network, ctx.flat, ctx.grad, ctx.optimizer
     per_step = ctx.schedule.unit == "step"
     total, steps, seen = 0.0, 0, 0
+    # the L2 gradient goes into the optimizer's pass, unless a transform must see
+    # the whole gradient first or the optimizer is not ours (no terms argument)
+    terms = [] if _takes_terms(opt) and not ctx.transforms else None
     for xb, yb, swb in batches(order):
         if per_step:
             ctx.set_learning_rate()
-        loss = net.loss_grad(flat, grad, xb, yb, swb)
-        if not np.isfinite(loss):
+        if terms:
+            terms.clear()
+        loss = net.loss_grad(flat, grad, xb, yb, swb, terms)
+        if not math.isfinite(loss):
             return float(loss), steps
         for transform in ctx.transforms:
             transform.before_step(ctx)
-        opt.step([flat], [grad])
+        if terms:
+            opt.step([flat], [grad], terms)
+        else:
+            opt.step([flat], [grad])
         for transform in ctx.transforms:
             transform.after_step(ctx)
         ctx.state.steps += 1
@@ -167,6 +177,11 @@ def _run_epoch(ctx: TrainContext, batches: _Batches, order) -> tuple[float, int]
         seen += xb.shape[0]
         total += loss * xb.shape[0]
     return total / max(seen, 1), steps
+
+
+def _takes_terms(opt) -> bool:
+    """Whether ``opt.step`` is ``Optimizer.step`` (it accepts gradient terms)."""
+    return getattr(type(opt), "step", None) is Optimizer.step
 
 
 def _notify(ctx: TrainContext, hook: str, *args: Any) -> bool:

@@ -203,3 +203,19 @@ def test_step_transform_selection_and_order():
     assert kinds == [GradientClipping, GradientNoise, DecoupledWeightDecay, MaxNorm]
     off = {"weight_decay": 0.0, "max_norm": None, "clip_norm": None}
     assert step_transforms({**off, "gradient_noise": 0}) == []
+
+
+def test_l2_grad_term_is_the_penalty_gradient_block_by_block():
+    rng = np.random.default_rng(0)
+    flat = rng.normal(size=13)  # 10 weights, then 3 biases
+    pen = L2Penalty(0.3)
+    g_direct = np.zeros(13)
+    loss = pen(flat[:10], g_direct[:10], 0.5)
+    term = pen.grad_term(0.5, 10)
+    g_blocks = np.zeros(13)
+    for b in (slice(0, 4), slice(4, 8), slice(8, 13)):  # the last one straddles
+        term(flat, g_blocks, b)
+    np.testing.assert_allclose(g_blocks, g_direct, rtol=1e-15)
+    np.testing.assert_allclose(g_direct[:10], 0.3 * 0.5 * flat[:10])
+    assert pen.value(flat[:10], 0.5) == pytest.approx(loss, rel=1e-15)
+    assert L2Penalty(0.0).grad_term(0.5, 10) is None

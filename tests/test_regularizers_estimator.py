@@ -254,3 +254,30 @@ def test_regularized_estimator_pickles_and_clones(data):
     back = pickle.loads(pickle.dumps(est))
     np.testing.assert_array_equal(back.predict(X), est.predict(X))
     assert clone(est).get_params() == est.get_params()
+
+
+class StepWithoutTerms(SGD):
+    """Nesterov SGD whose step has the old signature: no gradient terms."""
+
+    def step(self, params, grads):
+        super().step(params, grads)
+
+
+@pytest.mark.parametrize("l1", [0.0, 0.01])
+def test_l2_gradient_fused_into_the_step_equals_adding_it_first(data, l1):
+    """The alpha gradient added inside the optimizer's blocks (built-in step) or
+    to the gradient before the step (an overridden step) gives the same fit."""
+    X, y = data
+    kw = {
+        "hidden_layer_sizes": (8,), "alpha": 0.5, "l1": l1, "batch_size": 16,
+        "max_iter": 4, "tol": 0, "random_state": 0,
+    }  # fmt: skip
+    opt = {"learning_rate": 0.05, "momentum": 0.9, "nesterov": True}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        fused = MLPClassifier(solver=SGD(**opt), **kw).fit(X, y)
+        first = MLPClassifier(solver=StepWithoutTerms(**opt), **kw).fit(X, y)
+        none = MLPClassifier(solver=SGD(**opt), **{**kw, "alpha": 0.0}).fit(X, y)
+    np.testing.assert_allclose(fused._flat, first._flat, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(fused.loss_curve_, first.loss_curve_, rtol=1e-12)
+    assert not np.allclose(fused._flat, none._flat)

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from sklearn_adamlp.optimizers._base import Optimizer, _blocks, _scaled_axpy
+from sklearn_adamlp.optimizers._base import Optimizer, _scaled_axpy, fuses_terms
 from sklearn_adamlp.regularizers import axpy
 
 
@@ -75,6 +75,7 @@ class AdaBound(Optimizer):
     def _init_state(self, p):
         return {"m": np.zeros_like(p), "v": np.zeros_like(p)}
 
+    @fuses_terms
     def _update(self, p, g, s, lr, t):
         b1, b2, eps = float(self.beta_1), float(self.beta_2), float(self.epsilon)
         gamma = float(self.gamma)
@@ -83,7 +84,7 @@ class AdaBound(Optimizer):
         lower = final * (1.0 - 1.0 / (gamma * t + 1.0))
         upper = final * (1.0 + 1.0 / (gamma * t))
         step_size = lr * math.sqrt(1.0 - b2**t) / (1.0 - b1**t)
-        for b in _blocks(p):  # g is scratch: it holds g**2, then eta
+        for b in self._fused_blocks(p, g):  # g is scratch: it holds g**2, then eta
             gb, mb, vb = g[b], m[b], v[b]
             mb *= b1
             axpy(1.0 - b1, gb, mb)  # m = beta_1 * m + (1 - beta_1) * g

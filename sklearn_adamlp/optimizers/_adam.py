@@ -9,8 +9,8 @@ import numpy as np
 from sklearn_adamlp.optimizers._base import (
     Optimizer,
     _block_scratch,
-    _blocks,
     _scaled_axpy,
+    fuses_terms,
 )
 from sklearn_adamlp.regularizers import add_scaled, axpy
 
@@ -93,6 +93,7 @@ class Adam(Optimizer):
                     s[name] *= old / c
                 s[f"{key}_scale"] = c
 
+    @fuses_terms
     def _update(self, p, g, s, lr, t):
         b1, b2, eps = float(self.beta_1), float(self.beta_2), float(self.epsilon)
         if self.amsgrad and "v_max" not in s:  # amsgrad switched on after step 1
@@ -107,7 +108,7 @@ class Adam(Optimizer):
         root = math.sqrt((1.0 - b2**t) / (1.0 - b2))
         eps_t, step = eps * root, -lr * (1.0 - b1) * root / (1.0 - b1**t)
         decay = self._p_scale(lr)
-        for b in _blocks(p):  # g is scratch: it holds g**2, then the step
+        for b in self._fused_blocks(p, g):  # g is scratch: it holds g**2, then the step
             gb, mb, vb = g[b], m[b], v[b]
             mb *= b1
             mb += gb  # m~ = beta_1 * m~ + g
@@ -253,11 +254,12 @@ class Adamax(Optimizer):
     def _init_state(self, p):
         return {"m": np.zeros_like(p), "u": np.zeros_like(p)}
 
+    @fuses_terms
     def _update(self, p, g, s, lr, t):
         b1, b2, eps = float(self.beta_1), float(self.beta_2), float(self.epsilon)
         m, u = s["m"], s["u"]
         step = -lr / (1.0 - b1**t)
-        for b in _blocks(p):  # g is scratch
+        for b in self._fused_blocks(p, g):  # g is scratch
             gb, mb, ub = g[b], m[b], u[b]
             mb *= b1
             axpy(1.0 - b1, gb, mb)  # m = beta_1 * m + (1 - beta_1) * g
@@ -324,6 +326,7 @@ class NAdam(Optimizer):
             "mu_prod": 1.0,
         }
 
+    @fuses_terms
     def _update(self, p, g, s, lr, t):
         b1, b2, eps = float(self.beta_1), float(self.beta_2), float(self.epsilon)
         psi = float(self.momentum_decay)
@@ -335,7 +338,7 @@ class NAdam(Optimizer):
         eps_c2 = eps * c2
         step_g = -lr * c2 * (1.0 - mu_t) / (1.0 - mu_prod)
         step_m = -lr * c2 * mu_next / (1.0 - mu_prod * mu_next)
-        for b in _blocks(p):  # g is scratch
+        for b in self._fused_blocks(p, g):  # g is scratch
             gb, mb, vb = g[b], m[b], v[b]
             tb = tmp[: len(gb)]
             mb *= b1

@@ -7,8 +7,8 @@ import numpy as np
 from sklearn_adamlp.optimizers._base import (
     Optimizer,
     _block_scratch,
-    _blocks,
     _scaled_axpy,
+    fuses_terms,
 )
 from sklearn_adamlp.regularizers import add_scaled
 
@@ -50,9 +50,10 @@ class Adagrad(Optimizer):
     def _init_state(self, p):
         return {"G": np.zeros_like(p), "tmp": _block_scratch(p)}
 
+    @fuses_terms
     def _update(self, p, g, s, lr, t):
         G, tmp, eps = s["G"], s["tmp"], float(self.epsilon)
-        for b in _blocks(p):  # g is scratch
+        for b in self._fused_blocks(p, g):  # g is scratch
             gb, Gb = g[b], G[b]
             tb = tmp[: len(gb)]
             np.square(gb, out=tb)
@@ -112,13 +113,14 @@ class Adadelta(Optimizer):
             "tmp2": _block_scratch(p),
         }
 
+    @fuses_terms
     def _update(self, p, g, s, lr, t):
         rho, eps = float(self.rho), float(self.epsilon)
         Eg2, Edx2, tmp = s["Eg2"], s["Edx2"], s["tmp"]
         if "tmp2" not in s:  # state from an older version
             s["tmp2"] = np.empty_like(tmp)
         tmp2 = s["tmp2"]
-        for b in _blocks(p):  # g is scratch: it becomes dx
+        for b in self._fused_blocks(p, g):  # g is scratch: it becomes dx
             gb, Eg2b, Edx2b = g[b], Eg2[b], Edx2[b]
             tb, ub = tmp[: len(gb)], tmp2[: len(gb)]
             np.square(gb, out=tb)
@@ -177,10 +179,11 @@ class RMSprop(Optimizer):
     def _init_state(self, p):
         return {"Eg2": np.zeros_like(p), "tmp": _block_scratch(p)}
 
+    @fuses_terms
     def _update(self, p, g, s, lr, t):
         rho, eps = float(self.rho), float(self.epsilon)
         Eg2, tmp = s["Eg2"], s["tmp"]
-        for b in _blocks(p):  # g is scratch
+        for b in self._fused_blocks(p, g):  # g is scratch
             gb, Eg2b = g[b], Eg2[b]
             tb = tmp[: len(gb)]
             np.square(gb, out=tb)
@@ -255,6 +258,7 @@ class Rprop(Optimizer):
             "mask2": np.empty(tmp.shape, dtype=bool),
         }
 
+    @fuses_terms
     def _update(self, p, g, s, lr, t):
         prev, step, tmp, pos = s["prev"], s["step"], s["tmp"], s["mask"]
         if "mask2" not in s:  # state from an older version
@@ -264,7 +268,7 @@ class Rprop(Optimizer):
         step_min, step_max = float(self.step_min), float(self.step_max)
         if t == 1:
             step.fill(lr)
-        for b in _blocks(p):  # g is scratch
+        for b in self._fused_blocks(p, g):  # g is scratch
             gb, prevb, stepb = g[b], prev[b], step[b]
             n = len(gb)
             tb, posb, negb = tmp[:n], pos[:n], neg[:n]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -41,8 +41,23 @@ class Optimizer(Parametrized):
     ``clone``.
     """
 
-    def step(self, params: Sequence[FloatArray], grads: Sequence[FloatArray]) -> None:
-        """Update ``params`` in place from ``grads`` (``grads`` may be modified)."""
+    def step(
+        self,
+        params: Sequence[FloatArray],
+        grads: Sequence[FloatArray],
+        terms: Sequence[GradientTerm] = (),
+    ) -> None:
+        """Update ``params`` in place from ``grads`` (``grads`` may be modified).
+
+        ``terms`` (with a single, flat parameter array only) are gradient terms
+        still to be added: ``term(p, g, block)`` adds its part to ``g[block]``,
+        e.g. the L2 penalty ``g[block] += c * p[block]`` on the weight slice. An
+        update marked with ``fuses_terms`` adds them block by block inside its
+        own pass over the buffers (``_fused_blocks``), while each block is in
+        cache; any other update gets them added to the whole arrays first.
+        """
+        if terms and (len(params) != 1 or params[0].ndim != 1):
+            raise ValueError("gradient terms need a single flat parameter array.")
         if getattr(self, "state_", None) is None:
             self.state_ = [self._init_state(_flat(p)) for p in params]
             self.t_ = 0
@@ -51,12 +66,32 @@ class Optimizer(Parametrized):
         self.t_ += 1
         lr = self.current_lr()
         wd = float(getattr(self, "weight_decay", 0.0) or 0.0)
+        fused = getattr(self._update, "fuses_terms", False)
         for p, g, s in zip(params, grads, self.state_, strict=True):
             p1 = _flat(p)
             g1 = g.reshape(p1.shape)  # a view, or a scratch copy if g is strided
             if wd:
                 self._weight_decay(p1, g1, lr, wd)
-            self._update(p1, g1, s, lr, self.t_)
+            if terms and not fused:
+                for term in terms:
+                    term(p1, g1, slice(None))
+            self._terms = terms if fused else ()
+            try:
+                self._update(p1, g1, s, lr, self.t_)
+            finally:
+                del self._terms
+
+    def _fused_blocks(self, p: FloatArray, g: FloatArray):
+        """Yield the blocks of ``p``, adding the pending gradient terms to ``g``.
+
+        Each block of ``g`` receives the terms just before it is yielded, so an
+        update that reads ``g[b]`` only inside its loop sees the full gradient.
+        """
+        terms = self.__dict__.get("_terms", ())
+        for b in _blocks(p):
+            for term in terms:
+                term(p, g, b)
+            yield b
 
     def current_lr(self) -> float:
         """Return the next step's learning rate, ``learning_rate * lr_scale_``."""
@@ -86,6 +121,21 @@ class Optimizer(Parametrized):
 
 #: elements per block of a cache-blocked update (512 KiB of float64)
 BLOCK_SIZE = 1 << 16
+
+#: ``term(p, g, block)``: adds a gradient term to ``g[block]`` in place
+GradientTerm = Callable[[FloatArray, FloatArray, slice], None]
+
+
+def fuses_terms(update):
+    """Mark an ``_update`` that adds the pending gradient terms itself.
+
+    Such an update iterates ``self._fused_blocks(p, g)`` and touches ``g[b]``
+    only inside the loop. A subclass that overrides ``_update`` without this mark
+    gets the terms added to the whole gradient before its update, so a custom
+    optimizer never misses a penalty.
+    """
+    update.fuses_terms = True
+    return update
 
 
 def _blocks(p: FloatArray) -> Sequence[slice]:

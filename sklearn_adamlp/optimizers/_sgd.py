@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sklearn_adamlp.optimizers._base import Optimizer
+from sklearn_adamlp.optimizers._base import Optimizer, fuses_terms
 from sklearn_adamlp.regularizers import add_scaled, axpy
 
 
@@ -65,14 +65,18 @@ class SGD(Optimizer):
             return {}
         return {"v": np.zeros_like(p)}
 
+    @fuses_terms
     def _update(self, p, g, s, lr, t):
         mu = float(self.momentum)
-        if mu == 0.0:
-            add_scaled(-lr, g, p)  # p = p - lr * g
-            return
-        if "v" not in s:  # momentum switched on after the first step
+        if mu != 0.0 and "v" not in s:  # momentum switched on after the first step
             s["v"] = np.zeros_like(p)
-        self._momentum_step(p, g, s["v"], lr, mu)
+        v = s["v"] if mu != 0.0 else None
+        # block by block: the few passes of a block stay in cache (see _blocks)
+        for b in self._fused_blocks(p, g):
+            if v is None:
+                add_scaled(-lr, g[b], p[b])  # p = p - lr * g
+            else:
+                self._momentum_step(p[b], g[b], v[b], lr, mu)
 
     def _momentum_step(self, p, g, v, lr, mu):
         g *= -lr  # g now holds -lr * g

@@ -10,7 +10,12 @@ optimizer: ``GradientClipping`` (``clip_norm``), ``GradientNoise``
 """
 
 from sklearn_adamlp.regularizers._linalg import add_scaled, axpy, nrm2
-from sklearn_adamlp.regularizers._penalties import L1Penalty, L2Penalty, penalties
+from sklearn_adamlp.regularizers._penalties import (
+    L1Penalty,
+    L2Penalty,
+    WeightDecayTerm,
+    penalties,
+)
 from sklearn_adamlp.regularizers._transforms import (
     STEP_PARAMS,
     DecoupledWeightDecay,
@@ -31,6 +36,7 @@ __all__ = [
     "L2Penalty",
     "MaxNorm",
     "StepTransform",
+    "WeightDecayTerm",
     "active_step_params",
     "add_scaled",
     "axpy",

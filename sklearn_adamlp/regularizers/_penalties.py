@@ -48,6 +48,42 @@ class L2Penalty:
         axpy(c, w, gw)
         return 0.5 * c * float(np.dot(w, w))
 
+    def value(self, w: FloatArray, scale: float) -> float:
+        """Return the penalty's loss only (its gradient goes to ``grad_term``)."""
+        c = float(self.alpha) * float(scale)
+        return 0.5 * c * float(np.dot(w, w)) if c != 0.0 else 0.0
+
+    def grad_term(self, scale: float, stop: int) -> WeightDecayTerm | None:
+        """Return the gradient as a term the optimizer adds block by block.
+
+        ``stop`` is the end of the weight slice in the flat buffer (the slice
+        starts at 0); None when ``alpha * scale`` is 0.
+        """
+        c = float(self.alpha) * float(scale)
+        return WeightDecayTerm(c, stop) if c != 0.0 else None
+
+
+class WeightDecayTerm:
+    """Gradient term ``g[b] += c * p[b]`` for the part of block ``b`` below ``stop``.
+
+    The L2 penalty's gradient on the weight slice ``[0, stop)`` of the flat
+    buffer, handed to the optimizer (``Optimizer.step(..., terms=)``), which
+    adds it to each block of the gradient inside its own pass while the block is
+    in cache, instead of in a separate pass over every weight.
+    """
+
+    __slots__ = ("c", "stop")
+
+    def __init__(self, c: float, stop: int) -> None:
+        self.c = c
+        self.stop = stop
+
+    def __call__(self, p: FloatArray, g: FloatArray, b: slice) -> None:
+        start, end, _ = b.indices(p.shape[0])
+        end = min(end, self.stop)
+        if start < end:
+            axpy(self.c, p[start:end], g[start:end])
+
 
 class L1Penalty:
     """L1 (lasso) penalty, scaled like ``alpha``; with ``L2Penalty``, elastic net.

@@ -386,3 +386,74 @@ def test_adam_betas_changed_between_steps(amsgrad):
         opt.set_params(beta_1=b1, beta_2=b2)
         opt.step([x], [grad(x)])
     np.testing.assert_allclose(x, p, rtol=1e-10)
+
+
+class _PrefixL2:
+    """Written independently of WeightDecayTerm: g[:stop] += c * p[:stop] within b."""
+
+    def __init__(self, c, stop):
+        self.c, self.stop, self.calls = c, stop, 0
+
+    def __call__(self, p, g, b):
+        self.calls += 1
+        idx = np.arange(p.shape[0])[b]
+        idx = idx[idx < self.stop]
+        g[idx] += self.c * p[idx]
+
+
+@pytest.mark.parametrize(("name", "kwargs", "ref", "ref_kwargs"), CASES, ids=IDS)
+@pytest.mark.parametrize("block", [1, 3, 1 << 16])
+def test_gradient_terms_equal_adding_them_to_the_gradient_first(
+    monkeypatch, name, kwargs, ref, ref_kwargs, block
+):
+    """Terms fused into the update's blocks give the update of the summed gradient."""
+    from sklearn_adamlp.optimizers import _base
+
+    monkeypatch.setattr(_base, "BLOCK_SIZE", block)
+    grad = _grad(PROBLEMS["rosenbrock"])
+    # the term stops inside the second block of 3; rprop needs a term large
+    # enough to flip a gradient sign to notice it
+    c, stop = (300.0 if name == "rprop" else 0.3), 3
+    fused_opt, plain_opt = (
+        optimizers.get(name)(**kwargs),
+        optimizers.get(name)(**kwargs),
+    )
+    x_fused, x_plain, x_none = X0.copy(), X0.copy(), X0.copy()
+    none_opt = optimizers.get(name)(**kwargs)
+    term = _PrefixL2(c, stop)
+    for _ in range(20):
+        fused_opt.step([x_fused], [grad(x_fused)], [term])
+        g = grad(x_plain)
+        g[:stop] += c * x_plain[:stop]
+        plain_opt.step([x_plain], [g])
+        none_opt.step([x_none], [grad(x_none)])
+    np.testing.assert_allclose(x_fused, x_plain, rtol=1e-12, atol=1e-15)
+    assert np.abs(x_fused - x_none).max() > 1e-9  # the term did change the steps
+    if getattr(fused_opt._update, "fuses_terms", False):  # once per block per step
+        assert term.calls == 20 * len(_base._blocks(x_fused))
+
+
+def test_custom_update_without_the_mark_gets_terms_added_first():
+    """A user's _update that knows nothing of terms still sees the full gradient."""
+    seen = []
+
+    class Plain(optimizers.Optimizer):
+        def _update(self, p, g, s, lr, t):
+            seen.append(g.copy())
+            p -= lr * g
+
+    p = np.array([1.0, 2.0, 3.0])
+    g = np.array([0.5, 0.5, 0.5])
+    Plain().step([p], [g], [_PrefixL2(1.0, 2)])
+    np.testing.assert_allclose(seen[0], [1.5, 2.5, 0.5])
+    np.testing.assert_allclose(p, [1.0 - 1.5, 2.0 - 2.5, 3.0 - 0.5])
+
+
+def test_gradient_terms_need_one_flat_array():
+    opt = optimizers.get("adam")()
+    with pytest.raises(ValueError, match="single flat parameter array"):
+        opt.step(
+            [np.zeros(3), np.zeros(2)], [np.zeros(3), np.zeros(2)], [_PrefixL2(1, 1)]
+        )
+    with pytest.raises(ValueError, match="single flat parameter array"):
+        opt.step([np.zeros((2, 2))], [np.zeros((2, 2))], [_PrefixL2(1, 1)])
