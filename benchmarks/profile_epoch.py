@@ -144,7 +144,7 @@ def replay_epoch(cfg: Config, solver: str, dtype: str, epochs: int) -> dict:
                 item = next(it, None)
             if item is None:
                 break
-            xb, yb, _ = item
+            xb, yb = item[:2]
             terms.clear()
             _loss_grad(net, flat, grad, xb, yb, T, terms)
             with T("optimizer.step (+ L2 gradient)"):

@@ -101,9 +101,16 @@ def row_keys(X) -> np.ndarray:
         keys = np.zeros(n, dtype=np.uint64)
         rows = np.repeat(np.arange(n), np.diff(X.indptr))
         np.add.at(keys, rows, _bits(X.data) * c[X.indices])
-    else:
-        keys = np.matmul(_bits(X), c)  # integer matmul wraps modulo 2**64
+    else:  # in row blocks: float32 bits are widened to a uint64 copy
+        keys = np.empty(n, dtype=np.uint64)
+        for start in range(0, n, _KEY_ROWS):
+            rows = slice(start, start + _KEY_ROWS)
+            np.matmul(_bits(X[rows]), c, out=keys[rows])  # wraps modulo 2**64
     return _mix(keys, np.empty_like(keys))
+
+
+#: rows hashed per block by ``row_keys`` (bounds its work memory)
+_KEY_ROWS = 1024
 
 
 def draw_mask(

@@ -178,6 +178,15 @@ class Network:
         """Per-hidden-layer batch-norm running variances (views of ``running``)."""
         return [self._running(l)[1] for l in range(len(self.layout.norm_offsets) - 1)]
 
+    def row_keys(self, X) -> np.ndarray | None:
+        """Dropout's per-row keys of ``X`` (``dropout.row_keys``); None without dropout.
+
+        A mask depends on its row only through the key, a hash of the row's
+        values, so the training loop hashes the data once per fit and gathers
+        each batch's keys with its rows instead of hashing every batch.
+        """
+        return None if self.rng is None else _dropout.row_keys(X)
+
     def seed_dropout(self, random_state) -> None:
         """Seed the mask generator from a RandomState (only if dropout is on).
 
@@ -214,12 +223,20 @@ class Network:
         return bufs
 
     def _forward(
-        self, flat: FloatArray, X, bufs: _Buffers, train=False, w=None, running=None
+        self,
+        flat: FloatArray,
+        X,
+        bufs: _Buffers,
+        train=False,
+        w=None,
+        running=None,
+        keys=None,
     ):
         W, b, gammas, betas = self._param_views(flat)
         a = X
         last = self.layout.n_layers - 1
-        keys = _dropout.row_keys(X) if train and self.rng is not None else None
+        if keys is None and train and self.rng is not None:
+            keys = _dropout.row_keys(X)
         for l in range(last):
             z = bufs.Z[l]
             _dot(a, W[l], out=z)
@@ -304,6 +321,7 @@ class Network:
         Y: FloatArray,
         sample_weight: FloatArray | None = None,
         terms: list | None = None,
+        keys: np.ndarray | None = None,
     ) -> float:
         """Return the batch loss and write its gradient into ``grad``.
 
@@ -311,7 +329,8 @@ class Network:
         penalties; ``grad`` is the flat twin of ``flat``. With a list ``terms``,
         a penalty that offers a ``grad_term`` (L2) appends it there instead of
         adding its gradient to ``grad``: the caller hands the terms to
-        ``Optimizer.step``, which adds them inside its own pass.
+        ``Optimizer.step``, which adds them inside its own pass. ``keys`` are
+        the rows' dropout keys (``row_keys``), computed here when not given.
         """
         n = X.shape[0]
         if sample_weight is None:
@@ -320,7 +339,7 @@ class Network:
             sw_sum = float(sample_weight.sum())
             w = (sample_weight / sw_sum).astype(self.dtype, copy=False)
         bufs = self._buffers(n)
-        self._forward(flat, X, bufs, train=True, w=w)
+        self._forward(flat, X, bufs, train=True, w=w, keys=keys)
         raw, out = bufs.Z[-1], bufs.out
         loss = self.loss.output_value(Y, raw, out, sample_weight)
 

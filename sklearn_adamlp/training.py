@@ -101,8 +101,8 @@ class _Batches:
     epochs; without shuffling, batches are slices (views) of the data.
     """
 
-    def __init__(self, X, Y, sample_weight, batch_size: int) -> None:
-        self.X, self.Y, self.sw = X, Y, sample_weight
+    def __init__(self, X, Y, sample_weight, batch_size: int, keys=None) -> None:
+        self.X, self.Y, self.sw, self.keys = X, Y, sample_weight, keys
         self.n = X.shape[0]
         self.batch_size = batch_size
         self._bufs: dict[int, tuple] = {}
@@ -116,7 +116,8 @@ class _Batches:
             )
             Y_buf = np.empty((m, self.Y.shape[1]), dtype=self.Y.dtype)
             sw_buf = None if self.sw is None else np.empty(m, dtype=self.sw.dtype)
-            self._bufs[m] = (X_buf, Y_buf, sw_buf)
+            k_buf = None if self.keys is None else np.empty(m, dtype=self.keys.dtype)
+            self._bufs[m] = (X_buf, Y_buf, sw_buf, k_buf)
         return self._bufs[m]
 
     def __call__(self, order: FloatArray | None):
@@ -124,11 +125,13 @@ class _Batches:
         for start in range(0, n, self.batch_size):
             stop = min(start + self.batch_size, n)
             if order is None:
-                sw = None if self.sw is None else self.sw[start:stop]
-                yield self.X[start:stop], self.Y[start:stop], sw
+                rows = slice(start, stop)
+                sw = None if self.sw is None else self.sw[rows]
+                kb = None if self.keys is None else self.keys[rows]
+                yield self.X[rows], self.Y[rows], sw, kb
                 continue
             idx = order[start:stop]
-            X_buf, Y_buf, sw_buf = self._buffers(stop - start)
+            X_buf, Y_buf, sw_buf, k_buf = self._buffers(stop - start)
             # mode="clip": with the default "raise", numpy gathers into a temporary
             # and copies it to out= (indices are in range by construction)
             if X_buf is None:
@@ -136,12 +139,9 @@ class _Batches:
             else:
                 xb = self.X.take(idx, axis=0, out=X_buf, mode="clip")
             yb = self.Y.take(idx, axis=0, out=Y_buf, mode="clip")
-            swb = (
-                None
-                if sw_buf is None
-                else np.take(self.sw, idx, out=sw_buf, mode="clip")
-            )
-            yield xb, yb, swb
+            swb = None if sw_buf is None else self.sw.take(idx, out=sw_buf, mode="clip")
+            kb = None if k_buf is None else self.keys.take(idx, out=k_buf, mode="clip")
+            yield xb, yb, swb, kb
 
 
 def _run_epoch(ctx: TrainContext, batches: _Batches, order) -> tuple[float, int]:
@@ -156,12 +156,12 @@ def _run_epoch(ctx: TrainContext, batches: _Batches, order) -> tuple[float, int]
     # the L2 gradient goes into the optimizer's pass, unless a transform must see
     # the whole gradient first or the optimizer is not ours (no terms argument)
     terms = [] if _takes_terms(opt) and not ctx.transforms else None
-    for xb, yb, swb in batches(order):
+    for xb, yb, swb, kb in batches(order):
         if per_step:
             ctx.set_learning_rate()
         if terms:
             terms.clear()
-        loss = net.loss_grad(flat, grad, xb, yb, swb, terms)
+        loss = net.loss_grad(flat, grad, xb, yb, swb, terms, kb)
         if not math.isfinite(loss):
             return float(loss), steps
         for transform in ctx.transforms:
@@ -238,7 +238,7 @@ def _final_outputs_finite(ctx: TrainContext, batches: _Batches) -> bool:
     an inference pass over the first batch checks it (no random draws, no
     batch-norm updates).
     """
-    xb, _, _ = next(batches(None))
+    xb = next(batches(None))[0]
     with np.errstate(over="ignore", invalid="ignore"):
         _, out = ctx.network.forward(ctx.flat, xb)
     return bool(np.isfinite(out).all())
@@ -293,7 +293,8 @@ def fit_stochastic(
     incremental: bool = False,
 ) -> int:
     """Run up to ``max_iter`` epochs (one if ``incremental``); return the count."""
-    batches = _Batches(X, Y, sample_weight, batch_size)
+    # dropout's per-row keys are hashed once per fit, then gathered per batch
+    batches = _Batches(X, Y, sample_weight, batch_size, ctx.network.row_keys(X))
     order = np.arange(X.shape[0]) if shuffle else None
     snapshots = _Snapshots(ctx.flat)
     _notify(ctx, "on_fit_begin")

@@ -218,3 +218,24 @@ def test_sklearn_compatible_with_dropout(estimator, check):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         check(estimator)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_keys_hashed_once_per_fit_equal_keys_hashed_per_batch(monkeypatch, dtype):
+    """The training loop gathers each batch's keys from keys of the whole data."""
+    import sklearn_adamlp.dropout as dropout_module
+
+    monkeypatch.setattr(dropout_module, "_KEY_ROWS", 7)  # several row blocks
+    net = _net(dropout=[0.5, 0.2])
+    flat, X, Y = _problem(net, n=30)
+    X = X.astype(dtype)
+    keys = net.row_keys(X)
+    idx = np.random.default_rng(0).permutation(30)[:12]
+    np.testing.assert_array_equal(keys[idx], row_keys(X[idx]))
+    other = _net(dropout=[0.5, 0.2])  # same seed: the same salts
+    g1, g2 = np.empty_like(flat), np.empty_like(flat)
+    l1 = net.loss_grad(flat, g1, X[idx], Y[idx], keys=keys[idx])
+    l2 = other.loss_grad(flat, g2, X[idx], Y[idx])
+    assert l1 == l2
+    np.testing.assert_array_equal(g1, g2)
+    assert _net(dropout=0.0).row_keys(X) is None
