@@ -282,9 +282,12 @@ class BaseMLP(ValidationSetMixin, CallbackSupportMixin, FlatBufferMixin, BaseEst
             if stopper.monitor == "val_score":
                 self.best_validation_score_ = stopper.best_
             else:  # the score of the epoch with the lowest validation loss
-                val_loss = [r["val_loss"] for r in records]
-                best = records[int(np.nanargmin(val_loss))]
-                self.best_validation_score_ = float(best["val_score"])
+                val_loss = np.array([r["val_loss"] for r in records], dtype=float)
+                val_loss[~np.isfinite(val_loss)] = np.inf
+                best = int(np.argmin(val_loss)) if np.isfinite(val_loss).any() else None
+                self.best_validation_score_ = (
+                    None if best is None else float(records[best]["val_score"])
+                )
             return
         self.best_validation_score_ = max(scores) if scores else None
         self.best_loss_ = (
