@@ -129,3 +129,27 @@ def test_pickle_with_user_name_loads_in_a_fresh_process(small_clf_data, tmp_path
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert int(out.stdout) == clf.optimizer_.t_ + 1
+
+
+@pytest.mark.parametrize("Est", [MLPClassifier, MLPRegressor])
+def test_pickling_or_copying_leaves_the_original_whole(small_clf_data, tmp_path, Est):
+    """Regression: __getstate__ used to pop the views and the gradient buffer out
+    of the live estimator (Python 3.11's object.__getstate__ returns __dict__
+    itself), so a model dumped to disk could no longer predict or keep fitting."""
+    import copy
+
+    X, y = small_clf_data
+    est = Est(**{**FAST, "warm_start": True}).fit(X, y)
+    method = "predict_proba" if Est is MLPClassifier else "predict"
+    expected = getattr(est, method)(X)
+    pickle.dumps(est)
+    joblib.dump(est, tmp_path / "m.joblib")
+    twin = copy.deepcopy(est)
+    np.testing.assert_array_equal(getattr(est, method)(X), expected)
+    assert np.shares_memory(est.coefs_[0], est._flat)
+    assert not np.shares_memory(twin._flat, est._flat)
+    twin.fit(X, y)
+    est.fit(X, y)  # keeps training (needs its gradient buffer)
+    # the same warm-started epochs from the same weights: the same model
+    np.testing.assert_array_equal(getattr(twin, method)(X), getattr(est, method)(X))
+    est.partial_fit(X, y)

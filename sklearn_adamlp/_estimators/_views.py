@@ -57,7 +57,10 @@ class FlatBufferMixin:
         self._coefs, self._intercepts = self._network.layout.views(self._flat)
 
     def __getstate__(self) -> dict:
-        state = super().__getstate__()
+        # a copy: BaseEstimator.__getstate__ may hand back the live __dict__
+        # (Python >= 3.11's object.__getstate__ for a non-sklearn module), and
+        # the pops below must not strip the estimator being pickled
+        state = dict(super().__getstate__())
         for key in ("_coefs", "_intercepts", "_grad"):
             state.pop(key, None)  # views would unpickle as detached copies
         state.pop("_history_frame", None)  # a cache of history_
