@@ -12,7 +12,8 @@ from sklearn.model_selection import RandomizedSearchCV
 from sklearn.utils._param_validation import InvalidParameterError
 
 from sklearn_adamlp import MLPClassifier
-from sklearn_adamlp.model_selection import EvolutionarySearchCV, _Space
+from sklearn_adamlp.model_selection import EvolutionarySearchCV
+from sklearn_adamlp.model_selection._space import Space
 
 X_DUMMY = np.zeros((8, 1))
 Y_DUMMY = np.arange(8) % 2
@@ -92,7 +93,7 @@ def test_children_inherit_without_mutation_and_perturb_with_full_mutation():
     rng = np.random.RandomState(0)
     names = "abcdefghijklmnop"  # 2**16 crossovers: no child repeats another
     dists = {n: uniform(-10, 20) for n in names}
-    space = _Space(dists)
+    space = Space(dists)
     params = [dict.fromkeys(names, 1.0), dict.fromkeys(names, -2.0)]
     seen = {space.key(p) for p in params}
     search = EvolutionarySearchCV(Bowl(), dists, population_size=12)
@@ -108,7 +109,7 @@ def test_children_inherit_without_mutation_and_perturb_with_full_mutation():
         for n in names:
             assert child[n] in (0.8, 1.25, -1.6, -2.5)
     # a list-valued parameter is redrawn from its list; leaving the support redraws
-    space = _Space({"k": [1, 2, 3], "u": uniform(0, 1)})
+    space = Space({"k": [1, 2, 3], "u": uniform(0, 1)})
     for _ in range(50):
         assert space.perturb("k", 2, rng) in (1, 2, 3)
         assert 0 <= space.perturb("u", 0.95, rng) <= 1
@@ -204,10 +205,10 @@ def test_tunes_an_mlp_on_digits_in_parallel():
 def test_docstring_example_runs():
     import doctest
 
-    from sklearn_adamlp import model_selection
+    from sklearn_adamlp.model_selection import _evolutionary
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        result = doctest.testmod(model_selection, raise_on_error=False)
+        result = doctest.testmod(_evolutionary, raise_on_error=False)
     assert result.attempted >= 5
     assert result.failed == 0
