@@ -69,3 +69,34 @@ def test_markdown_table(results):
     table = run.markdown(results["rows"])
     assert table.startswith("| section | case |")
     assert table.count("\n") == len(results["rows"]) + 1
+
+
+def test_profile_epoch_quick_replays_the_loop(capsys):
+    """The epoch profiler runs, and its replay (checked against
+    Network.loss_grad inside) lists every component of the training loop."""
+    from benchmarks import profile_epoch
+
+    profile_epoch.main(["--quick", "--epochs", "1", "--reps", "1", "--threads", "1"])
+    out = capsys.readouterr().out
+    for component in (
+        "forward matmul",
+        "softmax + loss value",
+        "optimizer.step (+ L2 gradient)",
+        "penalty value (L2; its gradient joins optimizer.step)",
+        "gather batch (np.take)",
+        "real fit epoch",
+        "roofline (separate matmul loop)",
+    ):
+        assert f"| {component} |" in out, component
+
+
+def test_bench_optimizers_quick_lists_every_stepping_optimizer(capsys):
+    from benchmarks import bench_optimizers
+    from sklearn_adamlp import optimizers
+
+    bench_optimizers.main(["--quick"])
+    rows = [line for line in capsys.readouterr().out.splitlines() if line[:2] == "| "]
+    names = {line.split("|")[1].strip() for line in rows}
+    stepping = {n for n in optimizers.available() if hasattr(optimizers.get(n), "step")}
+    assert stepping <= names
+    assert len(stepping) == 13  # every optimizer but lbfgs
