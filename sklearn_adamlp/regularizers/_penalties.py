@@ -43,10 +43,9 @@ class L2Penalty:
     def __call__(self, w: FloatArray, gw: FloatArray, scale: float) -> float:
         """Add the gradient to ``gw``; return the penalty's loss."""
         c = float(self.alpha) * float(scale)
-        if c == 0.0:
-            return 0.0
-        axpy(c, w, gw)
-        return 0.5 * c * float(np.dot(w, w))
+        if c != 0.0:
+            axpy(c, w, gw)
+        return self.value(w, scale)
 
     def value(self, w: FloatArray, scale: float) -> float:
         """Return the penalty's loss only (its gradient goes to ``grad_term``)."""
