@@ -264,9 +264,18 @@ class StepWithoutTerms(SGD):
 
 
 @pytest.mark.parametrize("l1", [0.0, 0.01])
-def test_l2_gradient_fused_into_the_step_equals_adding_it_first(data, l1):
+def test_l2_gradient_fused_into_the_step_equals_adding_it_first(data, l1, monkeypatch):
     """The alpha gradient added inside the optimizer's blocks (built-in step) or
     to the gradient before the step (an overridden step) gives the same fit."""
+    from sklearn_adamlp.regularizers import WeightDecayTerm
+
+    term_calls = []
+    real_call = WeightDecayTerm.__call__
+    monkeypatch.setattr(
+        WeightDecayTerm,
+        "__call__",
+        lambda self, p, g, b: term_calls.append(b) or real_call(self, p, g, b),
+    )
     X, y = data
     kw = {
         "hidden_layer_sizes": (8,), "alpha": 0.5, "l1": l1, "batch_size": 16,
@@ -276,7 +285,9 @@ def test_l2_gradient_fused_into_the_step_equals_adding_it_first(data, l1):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         fused = MLPClassifier(solver=SGD(**opt), **kw).fit(X, y)
+        assert len(term_calls) == 4 * 13  # the fused path: once per step (1 block)
         first = MLPClassifier(solver=StepWithoutTerms(**opt), **kw).fit(X, y)
+        assert len(term_calls) == 4 * 13  # no terms for an overridden step
         none = MLPClassifier(solver=SGD(**opt), **{**kw, "alpha": 0.0}).fit(X, y)
     np.testing.assert_allclose(fused._flat, first._flat, rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(fused.loss_curve_, first.loss_curve_, rtol=1e-12)
