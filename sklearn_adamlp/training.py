@@ -13,6 +13,7 @@ import math
 import time
 import warnings
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,6 +64,11 @@ class TrainContext:
     subset in training order) or None for the usual pass over every row;
     ``partial_epoch`` is then true while an epoch sees only part of the data
     (stopping rules skip such epochs).
+
+    ``parallel`` (optional, e.g. ``sklearn_adamlp.parallel.Hogwild``) runs the
+    epochs over several workers: ``parallel.session(ctx, batches)`` is a context
+    manager giving a function with ``_run_epoch``'s signature and result, which
+    leaves the epoch's resulting weights in ``ctx.flat``.
     """
 
     network: Network
@@ -78,6 +84,7 @@ class TrainContext:
     validate: Callable[[FloatArray], tuple[float, float]] | None = None
     transforms: Sequence[Any] = ()
     sampler: Any = None
+    parallel: Any = None
     partial_epoch: bool = False
     stop_reason: str | None = None
     diverged: bool = False
@@ -120,10 +127,17 @@ class _Batches:
             self._bufs[m] = (X_buf, Y_buf, sw_buf, k_buf)
         return self._bufs[m]
 
-    def __call__(self, order: FloatArray | None):
+    def __call__(self, order: FloatArray | None, part: tuple[int, int] = (0, 1)):
+        """Yield ``(xb, yb, swb, kb)`` for the batches of ``order`` (None: in place).
+
+        ``part=(w, k)`` yields only batches ``w, w + k, w + 2k, ...``: worker
+        ``w``'s share when ``k`` workers split an epoch (``sklearn_adamlp.parallel``).
+        """
         n = self.n if order is None else len(order)
-        for start in range(0, n, self.batch_size):
-            stop = min(start + self.batch_size, n)
+        first, stride = part
+        size = self.batch_size
+        for start in range(first * size, n, stride * size):
+            stop = min(start + size, n)
             if order is None:
                 rows = slice(start, stop)
                 sw = None if self.sw is None else self.sw[rows]
@@ -144,26 +158,28 @@ class _Batches:
             yield xb, yb, swb, kb
 
 
-def _run_epoch(ctx: TrainContext, batches: _Batches, order) -> tuple[float, int]:
-    """One pass over the rows of ``order``: ``(mean batch loss, steps taken)``.
+def _steps(ctx: TrainContext, batches: _Batches, order, part=(0, 1)):
+    """Take one optimizer step per batch; yield ``(loss, rows)`` after each.
 
-    Stops at the first non-finite batch loss and returns it (the step that would
-    follow is not taken).
+    A non-finite batch loss is yielded with ``rows = 0`` and ends the pass (the
+    step that would follow is not taken). ``part`` selects a worker's share of
+    the batches (see ``_Batches``). A generator, so that parallel workers can
+    act between steps (``sklearn_adamlp.parallel``).
     """
     net, flat, grad, opt = ctx.network, ctx.flat, ctx.grad, ctx.optimizer
     per_step = ctx.schedule.unit == "step"
-    total, steps, seen = 0.0, 0, 0
     # the L2 gradient goes into the optimizer's pass, unless a transform must see
     # the whole gradient first or the optimizer is not ours (no terms argument)
     terms = [] if _takes_terms(opt) and not ctx.transforms else None
-    for xb, yb, swb, kb in batches(order):
+    for xb, yb, swb, kb in batches(order, part):
         if per_step:
             ctx.set_learning_rate()
         if terms:
             terms.clear()
         loss = net.loss_grad(flat, grad, xb, yb, swb, terms, kb)
         if not math.isfinite(loss):
-            return float(loss), steps
+            yield float(loss), 0
+            return
         for transform in ctx.transforms:
             transform.before_step(ctx)
         if terms:
@@ -173,9 +189,22 @@ def _run_epoch(ctx: TrainContext, batches: _Batches, order) -> tuple[float, int]
         for transform in ctx.transforms:
             transform.after_step(ctx)
         ctx.state.steps += 1
+        yield loss, xb.shape[0]
+
+
+def _run_epoch(ctx: TrainContext, batches: _Batches, order) -> tuple[float, int]:
+    """One pass over the rows of ``order``: ``(mean batch loss, steps taken)``.
+
+    Stops at the first non-finite batch loss and returns it (the step that would
+    follow is not taken).
+    """
+    total, steps, seen = 0.0, 0, 0
+    for loss, rows in _steps(ctx, batches, order):
+        if not rows:
+            return loss, steps
         steps += 1
-        seen += xb.shape[0]
-        total += loss * xb.shape[0]
+        seen += rows
+        total += loss * rows
     return total / max(seen, 1), steps
 
 
@@ -299,32 +328,41 @@ def fit_stochastic(
     snapshots = _Snapshots(ctx.flat)
     _notify(ctx, "on_fit_begin")
     n_iter = 0
-    for epoch in range(1 if incremental else max_iter):
-        t0 = time.perf_counter()
-        _notify(ctx, "on_epoch_begin")
-        rows = _epoch_order(ctx, batches, order, epoch)
-        lr = ctx.set_learning_rate()
-        snapshots.begin_epoch(ctx.flat)
-        with np.errstate(over="ignore", invalid="ignore"):
-            loss, steps = _run_epoch(ctx, batches, rows)
-        if not np.isfinite(loss):
-            _diverged(
-                ctx, snapshots.last_good(steps), _loss_word(loss), ctx.state.epochs + 1
-            )
-            break
-        n_iter += 1
-        ctx.state.epochs += 1
-        ctx.state.samples += X.shape[0] if rows is None else len(rows)
-        if _end_epoch(ctx, loss, lr, t0):
-            break
-    else:
-        if not incremental and ctx.stop_reason is None:
-            warnings.warn(
-                f"Stochastic Optimizer: Maximum iterations ({max_iter}) reached and "
-                "the optimization hasn't converged yet.",
-                ConvergenceWarning,
-                stacklevel=3,
-            )
+    session = (
+        nullcontext(_run_epoch)
+        if ctx.parallel is None
+        else ctx.parallel.session(ctx, batches)
+    )
+    with session as run_epoch:
+        for epoch in range(1 if incremental else max_iter):
+            t0 = time.perf_counter()
+            _notify(ctx, "on_epoch_begin")
+            rows = _epoch_order(ctx, batches, order, epoch)
+            lr = ctx.set_learning_rate()
+            snapshots.begin_epoch(ctx.flat)
+            with np.errstate(over="ignore", invalid="ignore"):
+                loss, steps = run_epoch(ctx, batches, rows)
+            if not np.isfinite(loss):
+                _diverged(
+                    ctx,
+                    snapshots.last_good(steps),
+                    _loss_word(loss),
+                    ctx.state.epochs + 1,
+                )
+                break
+            n_iter += 1
+            ctx.state.epochs += 1
+            ctx.state.samples += X.shape[0] if rows is None else len(rows)
+            if _end_epoch(ctx, loss, lr, t0):
+                break
+        else:
+            if not incremental and ctx.stop_reason is None:
+                warnings.warn(
+                    f"Stochastic Optimizer: Maximum iterations ({max_iter}) reached "
+                    "and the optimization hasn't converged yet.",
+                    ConvergenceWarning,
+                    stacklevel=3,
+                )
     if n_iter and not ctx.diverged and not _final_outputs_finite(ctx, batches):
         _diverged(
             ctx, snapshots.current, "the outputs became non-finite", ctx.state.epochs

@@ -16,7 +16,7 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 
-from sklearn_adamlp import dropout, regularizers
+from sklearn_adamlp import dropout, parallel, regularizers
 from sklearn_adamlp._estimators import _build
 from sklearn_adamlp._estimators._constraints import PARAMETER_CONSTRAINTS
 from sklearn_adamlp._estimators._sk_callbacks import SklearnCallbackBridge
@@ -132,6 +132,13 @@ class BaseMLP(ValidationSetMixin, CallbackSupportMixin, FlatBufferMixin, BaseEst
 
     def _check_step_regularizers(self) -> None:
         """Step transforms need a stepping solver; L-BFGS takes penalties only."""
+        if self.parallel is not None and _build.is_minimizer(self.solver):
+            raise ValueError(
+                f"parallel={self.parallel!r} splits the mini-batches of a stepping "
+                f"solver ('sgd', 'adam', ...) over workers, but solver="
+                f"{self.solver!r} is a full-batch minimizer. Choose a stepping "
+                "solver or parallel=None."
+            )
         active = regularizers.active_step_params(self._step_params())
         if active and _build.is_minimizer(self.solver):
             given = ", ".join(f"{n}={getattr(self, n)!r}" for n in active)
@@ -240,6 +247,7 @@ class BaseMLP(ValidationSetMixin, CallbackSupportMixin, FlatBufferMixin, BaseEst
             X = X.tocsr()  # row gathering needs CSR (one conversion per fit)
         ctx = self._context(self.optimizer_, rng, validate)
         ctx.sampler = None if incremental else _build.build_curriculum(self)
+        ctx.parallel = parallel.build(self.parallel)
         n = X.shape[0]
         batch_size = {"auto": min(200, n), "full": n}.get(
             self.batch_size, self.batch_size

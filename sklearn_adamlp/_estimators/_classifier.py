@@ -134,6 +134,14 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         flat buffer, exempt from ``alpha``). Batch statistics are weighted by
         ``sample_weight``; prediction and validation scores use running
         statistics (momentum 0.1). A batch of one row uses the running statistics.
+    parallel : str, ParallelStrategy or None, default=None
+        Run the epochs of a stepping solver over several workers:
+        'hogwild' (lock-free updates of shared weights), 'downpour' (replicas
+        pushing updates to a parameter server) or 'easgd' (replicas held to a
+        center by an elastic force), or a strategy object from
+        ``sklearn_adamlp.parallel`` (tunable as ``parallel__n_workers``).
+        Worker processes share the weights in memory; results depend on their
+        timing, so they are not reproducible run to run. See docs/parallel.md.
 
     Attributes
     ----------
@@ -195,6 +203,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         curriculum_epochs=10,
         dropout=0.0,
         batch_norm=False,
+        parallel=None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -233,6 +242,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         self.curriculum_epochs = curriculum_epochs
         self.dropout = dropout
         self.batch_norm = batch_norm
+        self.parallel = parallel
 
     def _validate_input(self, X, y, incremental, reset):
         X, y = self._validate_X_y(X, y, reset)

@@ -9,7 +9,7 @@ from numbers import Integral, Real
 
 import numpy as np
 
-from sklearn_adamlp import activations, initializers, losses, schedules
+from sklearn_adamlp import activations, initializers, losses, parallel, schedules
 from sklearn_adamlp._validation import HasMethods, Interval, Options, StrOptions
 from sklearn_adamlp.optimizers import OPTIMIZERS
 
@@ -73,4 +73,9 @@ PARAMETER_CONSTRAINTS: dict = {
     "curriculum_epochs": [Interval(Integral, 1, None, closed="left")],
     "dropout": [Interval(Real, 0, 1, closed="left"), list, tuple],
     "batch_norm": ["boolean"],
+    "parallel": [
+        StrOptions(parallel.PARALLEL.names()),
+        parallel.ParallelStrategy,
+        None,
+    ],
 }

@@ -22,8 +22,8 @@ class MLPRegressor(RegressorMixin, BaseMLP):
     default and meaning, plus the parameters of ``MLPClassifier`` that go further
     (``init``, ``callbacks``, ``monitor``, ``l1``, ``weight_decay``, ``max_norm``,
     ``clip_norm``, ``gradient_noise``, ``snapshot_ensemble``, ``curriculum``,
-    ``curriculum_epochs``, ``dropout``, ``batch_norm``), with the meanings given
-    there, and ``fit(validation_data=)``.
+    ``curriculum_epochs``, ``dropout``, ``batch_norm``, ``parallel``), with the
+    meanings given there, and ``fit(validation_data=)``.
 
     Parameters
     ----------
@@ -47,6 +47,8 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         Inverted dropout on hidden activations during training.
     batch_norm : bool, default=False
         Batch normalization of hidden pre-activations.
+    parallel : str, ParallelStrategy or None, default=None
+        Parallel SGD over worker processes, as in ``MLPClassifier``.
 
     Attributes
     ----------
@@ -99,6 +101,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         curriculum_epochs=10,
         dropout=0.0,
         batch_norm=False,
+        parallel=None,
     ):
         self.loss = loss
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -137,6 +140,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         self.curriculum_epochs = curriculum_epochs
         self.dropout = dropout
         self.batch_norm = batch_norm
+        self.parallel = parallel
 
     def _validate_input(self, X, y, incremental, reset):
         X, y = self._validate_X_y(X, y, reset, y_numeric=True)

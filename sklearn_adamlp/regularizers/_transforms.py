@@ -10,6 +10,7 @@ created on first use and reused by every later step.
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import numpy as np
@@ -26,6 +27,10 @@ class StepTransform:
 
     def after_step(self, ctx: Any) -> None:
         """Change ``ctx.flat`` after the optimizer step (default: nothing)."""
+
+    def for_worker(self, index: int) -> StepTransform:
+        """Return a copy for parallel worker ``index`` >= 1 (``parallel``)."""
+        return copy.deepcopy(self)
 
     def __getstate__(self) -> dict:
         # scratch arrays (names starting with "_") are rebuilt on demand
@@ -178,6 +183,11 @@ class GradientNoise(StepTransform):
         self.eta = eta
         self.gamma = gamma
         self.seed = seed
+
+    def for_worker(self, index: int) -> GradientNoise:
+        """Return a copy with its own noise, seeded ``SeedSequence([seed, index])``."""
+        seq = np.random.SeedSequence(None if self.seed is None else [self.seed, index])
+        return GradientNoise(self.eta, self.gamma, seed=int(seq.generate_state(1)[0]))
 
     def sigma(self, t: int) -> float:
         """Noise standard deviation at step ``t``."""

@@ -1,0 +1,207 @@
+"""A parallel fit's workers, from its first epoch to its last.
+
+``ParallelSession`` is what ``ParallelStrategy.session`` returns to the training
+loop: entering it builds the workers (and starts the worker processes), and
+its ``run_epoch`` replaces the serial epoch:
+
+1. the fit's weights ``ctx.flat`` become the center ``x~`` (shared memory), and
+   the epoch's row order is written beside it;
+2. every worker runs its share of the batches (worker 0 in this process);
+3. the center becomes ``ctx.flat`` again, and the epoch's loss is the mean of
+   the workers' batch losses, weighted by rows, as in a serial epoch.
+
+Between epochs the fitting process alone runs the callbacks, the validation
+score and the stopping rule, on the center. With the 'processes' backend each
+process gets ``usable CPUs // n_workers`` BLAS threads (at least one).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import multiprocessing
+from dataclasses import replace
+from multiprocessing.connection import wait
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from sklearn_adamlp.parallel._shared import SharedArray, unwrap
+from sklearn_adamlp.parallel._strategies import ParallelStrategy, usable_cpus
+from sklearn_adamlp.parallel._worker import EpochOrder, EpochResult, Worker, child_main
+
+
+class ParallelSession:
+    """Workers of one fit; ``with session as run_epoch: ...``."""
+
+    def __init__(self, strategy: ParallelStrategy, ctx: Any, batches: Any) -> None:
+        self.strategy, self.ctx, self.batches = strategy, ctx, batches
+        self.n_workers = strategy.workers()
+        self.use_processes = strategy.backend == "processes" and self.n_workers > 1
+        self.processes: list = []
+        self.conns: list = []
+        self._limits = None
+
+    def __enter__(self):
+        ctx, batches, k = self.ctx, self.batches, self.n_workers
+        mp = None
+        if self.use_processes:
+            mp = multiprocessing.get_context(self.strategy.start_method)
+        self.center = _new(mp, ctx.flat.shape, ctx.flat.dtype)
+        self.order = _new(mp, (batches.n,), np.intp)
+        lock = mp.Lock() if mp is not None else None
+        data = (batches.X, batches.Y, batches.sw, batches.keys)
+        if mp is not None and mp.get_start_method() != "fork":
+            data = tuple(_shared_copy(mp, a) for a in data)  # else inherited
+        self.workers = [self._worker(w, k, lock, data) for w in range(k)]
+        try:
+            if self.use_processes:
+                self._start_processes(mp)
+                self.workers[0].setup()
+            else:
+                for worker in self.workers:
+                    worker.setup()
+        except BaseException:
+            self._stop()
+            raise
+        return self.run_epoch
+
+    def __exit__(self, *exc_info) -> None:
+        self._stop()
+
+    def _worker(self, index: int, k: int, lock: Any, data: tuple) -> Worker:
+        """Worker 0 uses the fit's own objects; the others get their copies."""
+        ctx = self.ctx
+        network, optimizer, transforms = ctx.network, ctx.optimizer, ctx.transforms
+        if index:
+            network = copy.deepcopy(network)
+            if network.rng is not None:  # its own dropout stream
+                network.rng = ctx.network.rng.spawn(1)[0]
+            optimizer = copy.deepcopy(optimizer)
+            transforms = [t.for_worker(index) for t in transforms]
+        return Worker(
+            index,
+            k,
+            self.strategy,
+            network=network,
+            optimizer=optimizer,
+            transforms=transforms,
+            schedule=ctx.schedule,
+            center=self.center,
+            order=self.order,
+            lock=lock,
+            data=data,
+            batch_size=self.batches.batch_size,
+        )
+
+    def _start_processes(self, mp: Any) -> None:
+        from threadpoolctl import threadpool_limits
+
+        blas = max(1, usable_cpus() // self.n_workers)
+        self._limits = threadpool_limits(limits=blas, user_api="blas")
+        for worker in self.workers[1:]:
+            parent, child = mp.Pipe()
+            proc = mp.Process(
+                target=child_main,
+                args=(child, worker, blas),
+                name=f"sklearn_adamlp-worker-{worker.index}",
+                daemon=True,
+            )
+            proc.start()
+            child.close()
+            self.processes.append(proc)
+            self.conns.append(parent)
+
+    def run_epoch(self, ctx: Any, batches: Any, order) -> tuple[float, int]:
+        """One epoch over the workers: ``(mean batch loss, steps taken)``."""
+        center = unwrap(self.center)
+        np.copyto(center, ctx.flat)
+        n_rows = -1 if order is None else len(order)
+        if order is not None:
+            unwrap(self.order)[:n_rows] = order
+        epoch = EpochOrder(replace(ctx.state), ctx.optimizer.lr_scale_, n_rows)
+        results = self._in_turns(epoch) if not self.conns else self._at_once(epoch)
+        np.copyto(ctx.flat, center)
+        steps = sum(r.steps for r in results)
+        ctx.state.steps += steps
+        for r in results:
+            if r.bad_loss is not None:
+                return r.bad_loss, steps
+        rows = sum(r.rows for r in results)
+        return sum(r.total for r in results) / max(rows, 1), steps
+
+    def _in_turns(self, epoch: EpochOrder) -> list[EpochResult]:
+        """Sequential backend: one step of each worker in turn (deterministic).
+
+        Every worker begins the epoch before any steps, as processes would.
+        """
+        for worker in self.workers:
+            worker.begin(epoch)
+        running = [w.steps() for w in self.workers]
+        while running:
+            running = [g for g in running if next(g, StopIteration) is None]
+            if any(w.result.bad_loss is not None for w in self.workers):
+                break
+        return [w.result for w in self.workers]
+
+    def _at_once(self, epoch: EpochOrder) -> list[EpochResult]:
+        """Run an epoch on the processes backend (this process is worker 0)."""
+        for conn in self.conns:
+            conn.send(epoch)
+        results = [self.workers[0].run(epoch)]
+        for i, (conn, proc) in enumerate(
+            zip(self.conns, self.processes, strict=False), start=1
+        ):
+            results.append(_receive(conn, proc, i))
+        return results
+
+    def _stop(self) -> None:
+        for conn in self.conns:
+            with contextlib.suppress(OSError):  # the worker is gone already
+                conn.send(None)
+        for proc in self.processes:
+            proc.join(timeout=10)
+            if proc.is_alive():
+                proc.terminate()
+                proc.join()
+        for conn in self.conns:
+            conn.close()
+        self.processes, self.conns = [], []
+        if self._limits is not None:
+            self._limits.restore_original_limits()
+            self._limits = None
+
+
+def _receive(conn: Any, proc: Any, index: int) -> EpochResult:
+    """Worker ``index``'s result; a clear error if it failed or died."""
+    wait([conn, proc.sentinel])
+    try:
+        status, payload = conn.recv() if conn.poll() else (None, None)
+    except EOFError:  # the worker closed its end without an answer
+        status = payload = None
+    if status == "ok":
+        return payload
+    if status == "error":
+        raise RuntimeError(f"Parallel worker {index} failed:\n{payload}")
+    proc.join(timeout=5)
+    raise RuntimeError(
+        f"Parallel worker {index} exited with code {proc.exitcode} without an "
+        "answer; its error output, if any, is above (out of memory or killed "
+        "otherwise). With start_method 'spawn' or 'forkserver', a script must "
+        "fit under `if __name__ == '__main__':`."
+    )
+
+
+def _new(mp: Any, shape: tuple, dtype: Any) -> Any:
+    """Return a shared array for worker processes, a plain one otherwise."""
+    if mp is None:
+        return np.empty(shape, dtype=dtype)
+    return SharedArray(mp, shape, dtype)
+
+
+def _shared_copy(mp: Any, array: Any) -> Any:
+    """Return a shared copy of a dense array (sparse and None are pickled)."""
+    if array is None or sp.issparse(array):
+        return array
+    return SharedArray.copy_of(mp, np.ascontiguousarray(array))

@@ -1,0 +1,319 @@
+"""Parallel SGD strategies: how workers share the parameters (seed 002).
+
+``k`` workers split every epoch's mini-batches (worker ``w`` takes batches
+``w, w + k, w + 2k, ...`` of the shuffled order) and each runs the estimator's
+optimizer on its share. They differ in what they step and how they talk to the
+**center** ``x~``, the parameters in shared memory that the estimator ends with:
+
+- ``Hogwild``: every worker steps ``x~`` itself, without a lock.
+- ``Downpour``: every worker steps a replica ``x_w`` and sends its accumulated
+  update to ``x~`` every ``n_push`` steps, fetching ``x~`` every ``n_fetch``.
+- ``EASGD``: every worker steps a replica ``x_w`` held to ``x~`` by an elastic
+  force every ``tau`` steps.
+
+A strategy holds hyper-parameters only (clone-able and tunable as
+``parallel__n_workers``); the hooks act on a worker's ``Replica``.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from contextlib import nullcontext
+from numbers import Integral, Real
+from typing import Any, ClassVar
+
+import numpy as np
+
+from sklearn_adamlp._params import Parametrized
+
+BACKENDS = ("processes", "sequential")
+
+
+class Replica:
+    """A worker's parameters and its line to the center.
+
+    ``local`` is what the worker's optimizer steps: the center itself for a
+    strategy that ``shares_center`` (Hogwild), else the worker's own copy.
+    ``lock`` guards the center's read-modify-write exchanges; ``steps`` counts
+    the worker's steps in this fit.
+    """
+
+    def __init__(self, center: np.ndarray, local: np.ndarray, lock: Any) -> None:
+        self.center, self.local = center, local
+        self.lock = lock if lock is not None else nullcontext()
+        self.base = np.empty_like(local)  # the local weights at the last exchange
+        self.scratch = np.empty_like(local)
+        self.steps = 0
+
+    def fetch(self) -> None:
+        """``x_w = x~`` (and remember it as the base of the next push)."""
+        with self.lock:
+            np.copyto(self.local, self.center)
+        np.copyto(self.base, self.local)
+
+    def push(self) -> None:
+        """``x~ += x_w - base``: send the update accumulated since the base."""
+        np.subtract(self.local, self.base, out=self.scratch)
+        with self.lock:
+            self.center += self.scratch
+        np.copyto(self.base, self.local)
+
+    def elastic(self, alpha: float) -> None:
+        """``d = alpha (x_w - x~);  x_w -= d;  x~ += d`` (one locked exchange)."""
+        d = self.scratch
+        with self.lock:
+            np.subtract(self.local, self.center, out=d)
+            d *= alpha  # a Python float keeps float32 in float32
+            self.local -= d
+            self.center += d
+
+
+class ParallelStrategy(Parametrized):
+    """Base of the parallel strategies (hyper-parameters and worker hooks).
+
+    Parameters shared by every strategy: ``n_workers`` (None: one per usable
+    CPU), ``backend`` ('processes': worker processes over shared memory, the
+    fitting process being worker 0; 'sequential': the workers take turns step by
+    step in this process, deterministic, for testing and teaching) and
+    ``start_method`` of the worker processes (None: ``multiprocessing``'s
+    default for the platform).
+    """
+
+    #: workers step the center itself (no replica)
+    shares_center: ClassVar[bool] = False
+
+    n_workers: int | None
+    backend: str
+    start_method: str | None
+
+    def workers(self) -> int:
+        """Return the number of workers (``n_workers``, or one per usable CPU)."""
+        if self.n_workers is None:
+            return usable_cpus()
+        return int(self.n_workers)
+
+    def check(self) -> None:
+        """Raise ``ValueError`` naming the first invalid hyper-parameter."""
+        _check_int(self, "n_workers", allow_none=True)
+        if self.backend not in BACKENDS:
+            raise ValueError(
+                f"{type(self).__name__}: backend must be one of {BACKENDS}; "
+                f"got {self.backend!r}."
+            )
+        methods = multiprocessing.get_all_start_methods()
+        if self.start_method is not None and self.start_method not in methods:
+            raise ValueError(
+                f"{type(self).__name__}: start_method must be None or one of "
+                f"{methods}; got {self.start_method!r}."
+            )
+
+    def session(self, ctx: Any, batches: Any) -> Any:
+        """Return the context manager that runs the fit's epochs in parallel."""
+        from sklearn_adamlp.parallel._session import ParallelSession
+
+        self.check()
+        return ParallelSession(self, ctx, batches)
+
+    # --- worker hooks (run in the worker) ---------------------------------------
+
+    def begin_fit(self, replica: Replica) -> None:
+        """Before the worker's first step of a fit: start from the center."""
+        if not self.shares_center:
+            replica.fetch()
+
+    def begin_epoch(self, replica: Replica) -> None:
+        """Before the worker's first step of an epoch (default: nothing)."""
+
+    def after_step(self, replica: Replica) -> None:
+        """After every step of the worker (default: nothing)."""
+
+    def end_epoch(self, replica: Replica) -> None:
+        """After the worker's last step of an epoch (default: nothing)."""
+
+
+class Hogwild(ParallelStrategy):
+    """Hogwild!: lock-free parallel SGD on shared parameters (Niu et al. 2011).
+
+    Every worker runs the optimizer on its share of the batches, reading and
+    writing the shared parameters with no lock::
+
+        x~ = x~ - lr * g_w(x~)        (worker w, whenever its gradient is ready)
+
+    so a step may use parameters that another worker is changing. Niu et al.
+    prove convergence when the updates are sparse (each touches few
+    coordinates); a dense MLP update touches them all, so a collision costs a
+    lost or stale update instead. Optimizer state (momentum, Adam's moments) is
+    per worker.
+
+    Parameters
+    ----------
+    n_workers : int or None, default=None
+        Workers (None: one per usable CPU).
+    backend : {'processes', 'sequential'}, default='processes'
+    start_method : str or None, default=None
+
+    References
+    ----------
+    .. [1] Niu, F., Recht, B., Re, C. and Wright, S. J. (2011). Hogwild!: A
+       lock-free approach to parallelizing stochastic gradient descent. NIPS.
+    """
+
+    shares_center = True
+
+    def __init__(self, n_workers=None, backend="processes", start_method=None):
+        self.n_workers = n_workers
+        self.backend = backend
+        self.start_method = start_method
+
+
+class Downpour(ParallelStrategy):
+    """Downpour SGD: replicas that push updates to a parameter server (Dean 2012).
+
+    Worker ``w`` steps its replica ``x_w`` with the optimizer; the center ``x~``
+    (the parameter server) takes the replica's accumulated update every
+    ``n_push`` steps and hands out its current value every ``n_fetch`` steps::
+
+        every n_push steps:   x~ += x_w - base_w;   base_w = x_w
+        every n_fetch steps:  x_w = x~;             base_w = x_w
+
+    (each exchange under the server's lock). At the end of an epoch a worker
+    pushes what is left, so the center holds every worker's update.
+
+    Parameters
+    ----------
+    n_workers : int or None, default=None
+    n_fetch : int, default=1
+        Steps between fetches of the center.
+    n_push : int, default=1
+        Steps between pushes to the center.
+    backend : {'processes', 'sequential'}, default='processes'
+    start_method : str or None, default=None
+
+    References
+    ----------
+    .. [1] Dean, J. et al. (2012). Large scale distributed deep networks. NIPS.
+    """
+
+    def __init__(
+        self,
+        n_workers=None,
+        n_fetch=1,
+        n_push=1,
+        backend="processes",
+        start_method=None,
+    ):
+        self.n_workers = n_workers
+        self.n_fetch = n_fetch
+        self.n_push = n_push
+        self.backend = backend
+        self.start_method = start_method
+
+    def check(self) -> None:
+        super().check()
+        _check_int(self, "n_fetch")
+        _check_int(self, "n_push")
+
+    def after_step(self, replica: Replica) -> None:
+        replica.steps += 1
+        if replica.steps % int(self.n_push) == 0:
+            replica.push()
+        if replica.steps % int(self.n_fetch) == 0:
+            replica.fetch()
+
+    def end_epoch(self, replica: Replica) -> None:
+        if replica.steps % int(self.n_push):
+            replica.push()
+
+
+class EASGD(ParallelStrategy):
+    """Elastic averaging SGD, asynchronous form (Zhang, Choromanska, LeCun 2015).
+
+    Worker ``w`` steps its replica ``x_w`` with the optimizer; every ``tau``
+    steps the replica and the center ``x~`` pull towards each other (one locked
+    exchange, Algorithm 1 of the paper)::
+
+        d   = alpha * (x_w - x~)
+        x_w = x_w - d
+        x~  = x~  + d
+
+    with the moving rate ``alpha = eta * rho``. The replicas may explore away
+    from the center, which averages them; the estimator ends with ``x~``.
+    Replicas persist over the epochs of a fit.
+
+    Parameters
+    ----------
+    n_workers : int or None, default=None
+    tau : int, default=4
+        Steps between elastic exchanges (the communication period).
+    moving_rate : float or None, default=None
+        ``alpha`` in (0, 1]; None gives ``0.9 / n_workers`` (the paper's choice
+        ``beta = n_workers * alpha = 0.9``).
+    backend : {'processes', 'sequential'}, default='processes'
+    start_method : str or None, default=None
+
+    References
+    ----------
+    .. [1] Zhang, S., Choromanska, A. and LeCun, Y. (2015). Deep learning with
+       elastic averaging SGD. NIPS.
+    """
+
+    def __init__(
+        self,
+        n_workers=None,
+        tau=4,
+        moving_rate=None,
+        backend="processes",
+        start_method=None,
+    ):
+        self.n_workers = n_workers
+        self.tau = tau
+        self.moving_rate = moving_rate
+        self.backend = backend
+        self.start_method = start_method
+
+    def check(self) -> None:
+        super().check()
+        _check_int(self, "tau")
+        rate = self.moving_rate
+        if rate is not None and not (
+            isinstance(rate, Real) and not isinstance(rate, bool) and 0 < rate <= 1
+        ):
+            raise ValueError(
+                f"EASGD: moving_rate must be None or a float in (0, 1]; got {rate!r}."
+            )
+
+    def alpha(self) -> float:
+        """Return the moving rate in use."""
+        if self.moving_rate is None:
+            return 0.9 / self.workers()
+        return float(self.moving_rate)
+
+    def after_step(self, replica: Replica) -> None:
+        replica.steps += 1
+        if replica.steps % int(self.tau) == 0:
+            replica.elastic(self.alpha())
+
+
+def usable_cpus() -> int:
+    """Return the number of CPUs this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _check_int(strategy: Any, name: str, allow_none: bool = False) -> None:
+    value = getattr(strategy, name)
+    if value is None and allow_none:
+        return
+    if not isinstance(value, Integral | np.integer) or isinstance(value, bool):
+        value_ok = False
+    else:
+        value_ok = value >= 1
+    if not value_ok:
+        extra = "None or " if allow_none else ""
+        raise ValueError(
+            f"{type(strategy).__name__}: {name} must be {extra}an integer >= 1; "
+            f"got {value!r}."
+        )

@@ -1,0 +1,170 @@
+"""One worker of a parallel fit: its share of each epoch, with its own optimizer.
+
+A ``Worker`` is built in the fitting process and runs there (worker 0, or every
+worker with the sequential backend) or in a worker process (``child_main``).
+It owns a network (its work buffers and dropout stream), an optimizer (its
+moments), the step transforms and a ``TrainContext`` over its ``Replica``;
+it shares the data, the epoch's row order and the center.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import traceback
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from sklearn_adamlp.history import History
+from sklearn_adamlp.parallel._shared import unwrap
+from sklearn_adamlp.parallel._strategies import ParallelStrategy, Replica
+from sklearn_adamlp.training import TrainContext, TrainState, _Batches, _steps
+
+
+@dataclass(frozen=True)
+class EpochOrder:
+    """What the fitting process tells every worker at the start of an epoch."""
+
+    state: TrainState  # the fit's counters before this epoch
+    lr_scale: float  # the schedule's factor for this epoch
+    n_rows: int  # rows of the order in shared memory; -1: rows in place
+
+
+@dataclass
+class EpochResult:
+    """What a worker reports at the end of its share of an epoch."""
+
+    total: float = 0.0  # sum of batch loss * batch rows
+    rows: int = 0
+    steps: int = 0
+    bad_loss: float | None = None  # the non-finite loss that ended the share
+
+
+class Worker:
+    """Worker ``index`` of ``n_workers``; see the module docstring.
+
+    ``center`` and ``order`` are ``SharedArray`` handles (or arrays, in this
+    process); ``data`` is ``(X, Y, sample_weight, keys)``, handles or arrays.
+    """
+
+    def __init__(
+        self,
+        index: int,
+        n_workers: int,
+        strategy: ParallelStrategy,
+        *,
+        network: Any,
+        optimizer: Any,
+        transforms: list,
+        schedule: Any,
+        center: Any,
+        order: Any,
+        lock: Any,
+        data: tuple,
+        batch_size: int,
+    ) -> None:
+        self.index, self.n_workers, self.strategy = index, n_workers, strategy
+        self.network, self.optimizer = network, optimizer
+        self.transforms, self.schedule = transforms, schedule
+        self.center, self.order, self.lock = center, order, lock
+        self.data, self.batch_size = data, batch_size
+        self.ctx: TrainContext | None = None
+
+    def setup(self) -> None:
+        """Build the buffers and the context (in the process that runs it)."""
+        center = unwrap(self.center)
+        local = center if self.strategy.shares_center else np.empty_like(center)
+        self.replica = Replica(center, local, self.lock)
+        X, Y, sw, keys = (unwrap(a) for a in self.data)
+        self.batches = _Batches(X, Y, sw, self.batch_size, keys)
+        self.ctx = TrainContext(
+            network=self.network,
+            flat=local,
+            grad=np.empty_like(local),
+            optimizer=self.optimizer,
+            state=TrainState(),
+            history=History(),
+            schedule=self.schedule,
+            transforms=self.transforms,
+        )
+        self.result = EpochResult()
+        self._fitting = False
+
+    def begin(self, epoch: EpochOrder) -> None:
+        """Take the epoch's counters and learning rate; run the start hooks.
+
+        In a fit's first epoch the strategy starts the worker from the center.
+
+        The fit's step counter is advanced as if the workers took turns (this
+        worker's ``j``-th step is the fit's step ``steps + index + j * k``), so
+        per-step schedules and gradient noise see the fit's count.
+        """
+        ctx, strategy, replica = self.ctx, self.strategy, self.replica
+        ctx.state = replace(epoch.state, steps=epoch.state.steps + self.index)
+        ctx.optimizer.lr_scale_ = epoch.lr_scale
+        self._order = None if epoch.n_rows < 0 else unwrap(self.order)[: epoch.n_rows]
+        self.result = EpochResult()
+        if not self._fitting:
+            strategy.begin_fit(replica)
+            self._fitting = True
+        strategy.begin_epoch(replica)
+
+    def steps(self):
+        """Run this worker's share of the epoch that ``begin`` set up.
+
+        Yields after every step (the sequential backend interleaves the
+        workers' steps).
+        """
+        ctx, strategy, replica, result = (
+            self.ctx,
+            self.strategy,
+            self.replica,
+            self.result,
+        )
+        part = (self.index, self.n_workers)
+        for loss, rows in _steps(ctx, self.batches, self._order, part):
+            if not rows:
+                result.bad_loss = loss
+                return
+            result.total += loss * rows
+            result.rows += rows
+            result.steps += 1
+            ctx.state.steps += self.n_workers - 1  # the other workers' turns
+            strategy.after_step(replica)
+            yield
+        strategy.end_epoch(replica)
+
+    def run(self, epoch: EpochOrder) -> EpochResult:
+        """Run this worker's share of an epoch at once."""
+        self.begin(epoch)
+        for _ in self.steps():
+            pass
+        return self.result
+
+    def __getstate__(self) -> dict:
+        # sent to a worker process before ``setup``: handles, not views
+        return {k: v for k, v in self.__dict__.items() if k != "ctx"} | {"ctx": None}
+
+
+def child_main(conn: Any, worker: Worker, blas_threads: int) -> None:
+    """Run epochs in a worker process as the fitting process orders them.
+
+    Receives an ``EpochOrder`` (or None to stop) and answers ``("ok",
+    EpochResult)``, or ``("error", traceback)`` once, then stops.
+    """
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=blas_threads, user_api="blas")
+    try:
+        worker.setup()
+        while True:
+            epoch = conn.recv()
+            if epoch is None:
+                break
+            conn.send(("ok", worker.run(epoch)))
+    except BaseException:  # reported to the fitting process, which raises
+        with contextlib.suppress(OSError):  # OSError: the fitting process is gone
+            conn.send(("error", traceback.format_exc()))
+    finally:
+        conn.close()
