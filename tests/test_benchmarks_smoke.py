@@ -100,3 +100,16 @@ def test_bench_optimizers_quick_lists_every_stepping_optimizer(capsys):
     stepping = {n for n in optimizers.available() if hasattr(optimizers.get(n), "step")}
     assert stepping <= names
     assert len(stepping) == 13  # every optimizer but lbfgs
+
+
+def test_bench_parallel_quick_runs_every_strategy(capsys):
+    from benchmarks import bench_parallel
+
+    results = bench_parallel.main(["--quick"])
+    configs = {r["config"] for r in results["rows"]}
+    assert {"serial", "hogwild x2", "downpour x2", "easgd x2"} <= configs
+    for r in results["rows"]:
+        assert r["fit_seconds"] > 0
+        assert 0.0 <= r["accuracy"] <= 1.0
+    out = capsys.readouterr().out
+    assert out.count("| hogwild x2 |") == 2  # both datasets

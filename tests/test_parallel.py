@@ -426,3 +426,39 @@ def test_strategy_repr_and_base_hooks():
     assert repr(EASGD(tau=8)) == "EASGD(tau=8)"
     assert issubclass(Downpour, ParallelStrategy)
     assert EASGD(n_workers=3).alpha() == pytest.approx(0.3)
+
+
+def test_inside_joblib_workers(digits):
+    # GridSearchCV's loky workers install a default start method that cannot
+    # share memory; the fit uses the platform's standard one instead
+    X, y = digits
+    est = MLPClassifier(hidden_layer_sizes=(8,), max_iter=3, parallel=Hogwild(2))
+    grid = GridSearchCV(est, {"alpha": [1e-4, 1e-2]}, cv=2, n_jobs=2)
+    grid.fit(X, y)
+    assert np.isfinite(grid.cv_results_["mean_test_score"]).all()
+
+
+def _fit_in_pool(data):
+    X, y = data
+    est = MLPClassifier(hidden_layer_sizes=(8,), max_iter=3, random_state=0)
+    est.set_params(parallel=Hogwild(n_workers=2))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        est.fit(X, y)
+    return est._flat, [str(w.message) for w in caught]
+
+
+def test_inside_a_daemonic_process_the_workers_take_turns(digits):
+    mp = __import__("multiprocessing")
+    if mp.get_start_method() != "fork":
+        pytest.skip("the pool task lives in the test module (fork only)")
+    with mp.Pool(1) as pool:
+        flat, messages = pool.apply(_fit_in_pool, (digits,))
+    assert any("cannot start worker processes" in m for m in messages)
+    expected = MLPClassifier(
+        hidden_layer_sizes=(8,),
+        max_iter=3,
+        random_state=0,
+        parallel=Hogwild(n_workers=2, backend="sequential"),
+    ).fit(*digits)
+    np.testing.assert_array_equal(flat, expected._flat)

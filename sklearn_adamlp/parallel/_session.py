@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import multiprocessing
+import warnings
 from dataclasses import replace
 from multiprocessing.connection import wait
 from typing import Any
@@ -39,6 +40,16 @@ class ParallelSession:
         self.strategy, self.ctx, self.batches = strategy, ctx, batches
         self.n_workers = strategy.workers()
         self.use_processes = strategy.backend == "processes" and self.n_workers > 1
+        if self.use_processes and multiprocessing.current_process().daemon:
+            warnings.warn(
+                f"{type(strategy).__name__}: a daemonic process (e.g. a "
+                "multiprocessing.Pool worker) cannot start worker processes; "
+                f"the {self.n_workers} workers take turns in this process "
+                "(backend='sequential').",
+                UserWarning,
+                stacklevel=5,
+            )
+            self.use_processes = False
         self.processes: list = []
         self.conns: list = []
         self._limits = None
@@ -47,7 +58,7 @@ class ParallelSession:
         ctx, batches, k = self.ctx, self.batches, self.n_workers
         mp = None
         if self.use_processes:
-            mp = multiprocessing.get_context(self.strategy.start_method)
+            mp = multiprocessing.get_context(_start_method(self.strategy))
         self.center = _new(mp, ctx.flat.shape, ctx.flat.dtype)
         self.order = _new(mp, (batches.n,), np.intp)
         lock = mp.Lock() if mp is not None else None
@@ -77,7 +88,7 @@ class ParallelSession:
         if index:
             network = copy.deepcopy(network)
             if network.rng is not None:  # its own dropout stream
-                network.rng = ctx.network.rng.spawn(1)[0]
+                network.rng = np.random.default_rng(ctx.network.rng.integers(2**63))
             optimizer = copy.deepcopy(optimizer)
             transforms = [t.for_worker(index) for t in transforms]
         return Worker(
@@ -100,11 +111,13 @@ class ParallelSession:
 
         blas = max(1, usable_cpus() // self.n_workers)
         self._limits = threadpool_limits(limits=blas, user_api="blas")
+        fork = mp.get_start_method() == "fork"
         for worker in self.workers[1:]:
             parent, child = mp.Pipe()
             proc = mp.Process(
                 target=child_main,
-                args=(child, worker, blas),
+                # a forked child inherits the limit set above
+                args=(child, worker, None if fork else blas),
                 name=f"sklearn_adamlp-worker-{worker.index}",
                 daemon=True,
             )
@@ -191,6 +204,20 @@ def _receive(conn: Any, proc: Any, index: int) -> EpochResult:
         "otherwise). With start_method 'spawn' or 'forkserver', a script must "
         "fit under `if __name__ == '__main__':`."
     )
+
+
+def _start_method(strategy: ParallelStrategy) -> str:
+    """Return the strategy's start method, or the standard library's default.
+
+    A process pool may have installed its own default (joblib's 'loky' in
+    GridSearchCV's workers), which cannot share memory: the platform's first
+    standard method is used instead.
+    """
+    if strategy.start_method is not None:
+        return strategy.start_method
+    standard = multiprocessing.get_all_start_methods()
+    current = multiprocessing.get_start_method(allow_none=True)
+    return current if current in standard else standard[0]
 
 
 def _new(mp: Any, shape: tuple, dtype: Any) -> Any:

@@ -147,15 +147,16 @@ class Worker:
         return {k: v for k, v in self.__dict__.items() if k != "ctx"} | {"ctx": None}
 
 
-def child_main(conn: Any, worker: Worker, blas_threads: int) -> None:
+def child_main(conn: Any, worker: Worker, blas_threads: int | None) -> None:
     """Run epochs in a worker process as the fitting process orders them.
 
     Receives an ``EpochOrder`` (or None to stop) and answers ``("ok",
     EpochResult)``, or ``("error", traceback)`` once, then stops.
     """
-    from threadpoolctl import threadpool_limits
+    if blas_threads is not None:  # None: inherited from the fitting process
+        from threadpoolctl import threadpool_limits
 
-    threadpool_limits(limits=blas_threads, user_api="blas")
+        threadpool_limits(limits=blas_threads, user_api="blas")
     try:
         worker.setup()
         while True:
