@@ -38,6 +38,11 @@ EXPECTED = {
         r"saturated per layer:( \d\.\d{3}){5}": 4,
         r" +std of dL/dz per layer:( \d\.\d{2}e[+-]\d\d){5}": 4,
     },
+    "parallel_sgd.py": {
+        re.escape("| strategy | test accuracy | epochs | seconds |"): 1,
+        r"\| (serial|hogwild x2|downpour x2|easgd x2) \| "
+        r"\d\.\d{4} \| 4 \| \d+\.\d{2} \|": 4,
+    },
     "schedules.py": {
         r"\S.* final loss \d+\.\d{4}  test accuracy \d\.\d{3}": 7,
     },
