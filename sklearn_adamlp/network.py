@@ -314,9 +314,10 @@ class Network:
         out = np.empty((n, k), dtype=self.dtype)
         params = self._param_views(flat)
         check = on_nonfinite is not None
+        whole = n <= INFER_ROWS  # one block: the arrays themselves, no slicing
         for start in range(0, max(n, 1), INFER_ROWS):
-            rows = slice(start, min(start + INFER_ROWS, n))
-            block = (X[rows], raw[rows], out[rows])
+            rows = slice(start, start + INFER_ROWS)
+            block = (X, raw, out) if whole else (X[rows], raw[rows], out[rows])
             if check and self._infer(params, *block, running, check=True):
                 continue
             if check:  # stopped after the first layer
