@@ -91,6 +91,41 @@ def _dot(a, b, out: FloatArray) -> None:
         np.matmul(a, b, out=out)
 
 
+def _first_layer_finite(z: FloatArray) -> bool:
+    """Whether ``z = X @ W + b`` shows no NaN or inf of ``X``: one column checked.
+
+    A NaN or an inf in row ``i`` of ``X`` makes every entry of row ``i`` of ``z``
+    NaN or infinite (``nan * w = nan``, ``inf * w = +-inf``, ``inf * 0 = nan``,
+    ``inf - inf = nan``), so any one column of ``z`` shows it. The converse does
+    not hold: a finite ``X`` whose product overflows also fails (as do
+    non-finite weights). ``isfinite`` rather than a sum: no warnings.
+    """
+    return bool(np.isfinite(z[:, 0]).all())
+
+
+def _affine(a, W: FloatArray, b: FloatArray, out=None, quiet=False) -> FloatArray:
+    """Return ``a @ W + b``: a new array, or ``out``; ``a`` may be sparse.
+
+    ``quiet`` silences numpy's "invalid value" warning of the product (``inf * 0``
+    of an input not yet checked; see ``_first_layer_finite``).
+    """
+    if quiet:
+        with np.errstate(invalid="ignore"):
+            z = _product(a, W, out)
+    else:
+        z = _product(a, W, out)
+    z += b
+    return z
+
+
+def _product(a, W: FloatArray, out=None) -> FloatArray:
+    """Return ``a @ W``: a new array, or ``out``; ``a`` may be sparse."""
+    if out is None:
+        return a @ W
+    _dot(a, W, out=out)
+    return out
+
+
 class Network:
     """A multilayer perceptron over a flat parameter buffer.
 
@@ -259,7 +294,7 @@ class Network:
         z += b[last]  # the output activation is applied with the loss value
 
     def forward(
-        self, flat: FloatArray, X, running=None
+        self, flat: FloatArray, X, running=None, on_nonfinite=None
     ) -> tuple[FloatArray, FloatArray]:
         """``(raw, out)`` for ``X``: output pre-activations and activations (new).
 
@@ -267,19 +302,35 @@ class Network:
         replaces them, e.g. a snapshot's), no dropout. Rows go through in blocks
         of ``INFER_ROWS`` so the hidden activations stay in cache, and only the
         arrays inference needs are allocated (no deltas, no masks).
+
+        ``on_nonfinite``, if given, is called (without arguments) when a block's
+        first-layer pre-activations show a NaN or an inf (``_first_layer_finite``),
+        which every NaN or inf in ``X`` causes: an input check for a fraction of
+        a pass over ``X``. It raises to reject ``X``; if it returns (a finite
+        ``X`` whose products overflow), the pass goes on without further checks.
         """
         n, k = X.shape[0], self.layout.layer_units[-1]
         raw = np.empty((n, k), dtype=self.dtype)
         out = np.empty((n, k), dtype=self.dtype)
         params = self._param_views(flat)
+        check = on_nonfinite is not None
+        whole = n <= INFER_ROWS  # one block: the arrays themselves, no slicing
         for start in range(0, max(n, 1), INFER_ROWS):
-            rows = slice(start, min(start + INFER_ROWS, n))
-            self._infer(params, X[rows], raw[rows], out[rows], running)
+            rows = slice(start, start + INFER_ROWS)
+            block = (X, raw, out) if whole else (X[rows], raw[rows], out[rows])
+            if check and self._infer(params, *block, running, check=True):
+                continue
+            if check:  # stopped after the first layer
+                on_nonfinite()  # raises for a NaN or inf in X
+                check = False  # X is finite: its products overflow
+            self._infer(params, *block, running)  # with numpy's usual warnings
         return raw, out
 
-    def predict(self, flat: FloatArray, X, running=None) -> FloatArray:
+    def predict(
+        self, flat: FloatArray, X, running=None, on_nonfinite=None
+    ) -> FloatArray:
         """Output-layer activations for ``X`` (a new array); see ``forward``."""
-        return self.forward(flat, X, running)[1]
+        return self.forward(flat, X, running, on_nonfinite)[1]
 
     def _param_views(self, flat: FloatArray) -> tuple:
         """``(W, b, gammas, betas)`` views of ``flat`` (or of a gradient twin).
@@ -296,12 +347,19 @@ class Network:
             self._views_cache[id(flat)] = cached
         return cached[1:]
 
-    def _infer(self, params, X, raw, out, running) -> None:
+    def _infer(self, params, X, raw, out, running, check=False) -> bool:
+        """Write one block's ``raw`` and ``out``; return False if the check fails.
+
+        With ``check``, the first layer's pre-activations are checked for a NaN
+        or inf of ``X`` (``_first_layer_finite``) and the pass stops there if
+        they fail, with no warning from the product.
+        """
         W, b, gammas, betas = params
-        a = X
-        for l, act in enumerate(self.activations):
-            z = a @ W[l]  # a new array; X may be sparse
-            z += b[l]
+        last = len(W) - 1
+        z = _affine(X, W[0], b[0], out=raw if last == 0 else None, quiet=check)
+        if check and not _first_layer_finite(z):
+            return False
+        for l, act in enumerate(self.activations):  # z: layer l's pre-activations
             if self.batch_norm:
                 mean, var = self._running(l, running)
                 scale = gammas[l] / np.sqrt(var + self.bn_eps)
@@ -309,9 +367,9 @@ class Network:
                 z *= scale
                 z += betas[l]
             a = act.forward(z, out=z)
-        _dot(a, W[-1], out=raw)
-        raw += b[-1]
+            z = _affine(a, W[l + 1], b[l + 1], out=raw if l + 1 == last else None)
         self.loss.out_activation.forward(raw, out=out)
+        return True
 
     def loss_grad(
         self,

@@ -241,3 +241,23 @@ def test_softmax_lse_keeps_nan_rows_to_themselves():
     np.testing.assert_allclose(out[[0, 2]], p_ref, rtol=1e-12)
     np.testing.assert_allclose(lse[[0, 2]], lse_ref, rtol=1e-12)
     assert softmax_lse(np.empty((0, 3)), np.empty((0, 3))).shape == (0,)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize(
+    "row",
+    [[0.0, 1.0, 2.0], [-1e4, -1e4 + 1, -1e4 - 3], [np.nan, 0.0, 1.0], [np.inf, 0, 1]],
+)
+def test_softmax_of_one_row_matches_the_per_row_form(dtype, row):
+    """One row skips the underflow check: its maximum is the block's."""
+    from sklearn_adamlp.activations import softmax_lse
+
+    z = np.array([row], dtype=dtype)
+    out = np.empty_like(z)
+    with np.errstate(invalid="ignore"):
+        lse = softmax_lse(z, out)
+        p_ref, lse_ref = _textbook_softmax(z)
+    tol = 1e-5 if dtype == np.float32 else 1e-12
+    np.testing.assert_allclose(out, p_ref, rtol=tol, atol=1e-30, equal_nan=True)
+    np.testing.assert_allclose(lse, lse_ref, rtol=tol, equal_nan=True)
+    assert lse.shape == (1,)

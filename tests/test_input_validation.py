@@ -9,6 +9,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import InvalidParameterError
 
 from sklearn_adamlp import MLPClassifier, MLPRegressor
+from sklearn_adamlp._estimators._base import SUM_CHECK_SIZE
 from sklearn_adamlp.training import DivergenceWarning
 
 FAST = {"hidden_layer_sizes": (5,), "max_iter": 5, "random_state": 0}
@@ -178,3 +179,111 @@ def test_huge_final_weights_are_caught_after_the_last_step():
     with pytest.warns(DivergenceWarning, match="outputs became non-finite"):
         reg.partial_fit(X, y)
     assert np.isfinite(reg.predict(X)).all()
+
+
+# --- predict's input check in the first layer (Network.forward's on_nonfinite) --
+
+
+def _fitted(dtype, hidden=(8, 6), Est=MLPClassifier):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 10)).astype(dtype)
+    return Est(hidden_layer_sizes=hidden, max_iter=5, random_state=0).fit(
+        X, rng.randint(0, 3, 60)
+    )
+
+
+def _reference_output(est, X):
+    """The forward pass written out: relu hidden layers, then softmax/identity."""
+    a = X.astype(est._network.dtype)
+    with np.errstate(all="ignore"):
+        for W, b in zip(est.coefs_[:-1], est.intercepts_[:-1], strict=True):
+            a = np.maximum(a @ W + b, 0)
+        raw = a @ est.coefs_[-1] + est.intercepts_[-1]
+        if est.out_activation_ != "softmax":
+            return raw
+        e = np.exp(raw - raw.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
+
+
+def _sklearn_message(est, X) -> str:
+    from sklearn.utils.validation import validate_data as sk_validate_data
+
+    with pytest.raises(ValueError, match="Input X contains") as info:
+        sk_validate_data(est, X, reset=False, dtype=(np.float64, np.float32))
+    return str(info.value)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("n_rows", [1, 10_000])
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("hidden", [(8, 6), ()])
+def test_non_finite_X_in_predict_raises_sklearns_error(dtype, n_rows, bad, hidden):
+    """Caught even in a feature whose first-layer weights are all zero.
+
+    ``hidden=()``: the output layer is the first layer.
+    """
+    est = _fitted(dtype, hidden)
+    est.coefs_[0][4] = 0.0  # feature 4 has no effect on the first layer
+    X = np.random.RandomState(1).normal(size=(n_rows, 10)).astype(dtype)
+    X[-1, 4] = bad  # the last row: in the last block of the pass
+    expected = _sklearn_message(est, X)
+    if X.size > SUM_CHECK_SIZE:  # checked in the first layer, not by its sum
+
+        def no_sum_check(X):
+            raise AssertionError("large X went through _validated_X")
+
+        est._validated_X = no_sum_check
+    assert expected.startswith("Input X contains " + ("NaN" if bad != bad else "inf"))
+    for method in (est.predict, est.predict_proba):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # no RuntimeWarning before the error
+            with pytest.raises(ValueError, match="Input X contains") as info:
+                method(X)
+        assert str(info.value) == expected
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("n_rows", [1, 10_000])
+def test_predict_output_unchanged(dtype, n_rows):
+    est = _fitted(dtype)
+    X = np.random.RandomState(2).normal(size=(n_rows, 10)).astype(dtype)
+    rtol = 1e-4 if dtype == np.float32 else 1e-10
+    np.testing.assert_allclose(
+        est.predict_proba(X), _reference_output(est, X), rtol=rtol, atol=1e-7
+    )
+
+
+@pytest.mark.parametrize(
+    ("net_dtype", "x_dtype"),
+    [(np.float32, np.float32), (np.float64, np.float64), (np.float32, np.float64)],
+)
+def test_huge_finite_X_that_overflows_the_first_layer_does_not_raise(
+    net_dtype, x_dtype
+):
+    """A finite X is accepted even when its products overflow (as before)."""
+    est = _fitted(net_dtype)
+    est.coefs_[0][:, 0] = 0.5  # the checked column surely overflows
+    X = np.random.RandomState(3).normal(size=(3000, 10)).astype(x_dtype)
+    X[-1] = np.finfo(x_dtype).max  # finite, but 10 * 0.5 * max overflows
+    calls = []
+    checked_X = est._checked_X
+    est._checked_X = lambda X: calls.append(1) or checked_X(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        proba = est.predict_proba(X)
+        expected = _reference_output(est, X)
+        assert calls == [1]  # the full validation ran once and passed
+        labels = est.predict(X)
+    assert not np.isfinite(proba[-1]).all()
+    rtol = 1e-4 if net_dtype == np.float32 else 1e-10
+    np.testing.assert_allclose(proba, expected, rtol=rtol, atol=1e-7)
+    np.testing.assert_array_equal(labels[:-1], est.predict(X[:-1]))
+
+
+def test_validation_data_with_nan_still_raises():
+    X = np.random.RandomState(4).normal(size=(40, 3))
+    X_val = X[:10].copy()
+    X_val[2, 1] = np.nan
+    est = MLPClassifier(**FAST)
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        est.fit(X, np.arange(40) % 2, validation_data=(X_val, np.arange(10) % 2))

@@ -8,6 +8,7 @@ to the training loop.
 from __future__ import annotations
 
 import warnings
+from functools import partial
 from numbers import Integral
 from typing import ClassVar
 
@@ -37,6 +38,10 @@ from sklearn_adamlp.training import (
     fit_minimizer,
     fit_stochastic,
 )
+
+#: up to this many values (a dozen rows of 784), predict checks a plain ``X``
+#: for NaN and inf by its sum rather than in the first layer (see ``_forward``)
+SUM_CHECK_SIZE = 10_000
 
 
 def is_stepper(est) -> bool:
@@ -325,30 +330,39 @@ class BaseMLP(ValidationSetMixin, CallbackSupportMixin, FlatBufferMixin, BaseEst
     # --- predict ------------------------------------------------------------------
 
     def _forward(self, X) -> np.ndarray:
-        """Return the output activations for a validated ``X``.
+        """Return the output activations for ``X`` (validated here).
 
-        With a snapshot ensemble, the average of the snapshots' outputs.
+        With a snapshot ensemble, the average of the snapshots' outputs. A plain
+        array (``_is_plain``) skips ``validate_data``. A large one is checked for
+        NaN and inf in the first layer of the pass (``Network.forward``'s
+        ``on_nonfinite``, which then runs the full validation and so raises
+        scikit-learn's error), a fraction of the cost of a pass over ``X``; a
+        small one by its sum (``_validated_X``), cheaper than that check's
+        fixed ~4 us.
         """
-        X = self._validated_X(X).astype(self._network.dtype, copy=False)
+        if self._is_plain(X) and X.size > SUM_CHECK_SIZE:
+            on_nonfinite = partial(self._checked_X, X)
+        else:
+            X, on_nonfinite = self._validated_X(X), None
+        X = X.astype(self._network.dtype, copy=False)
         net = self._network
         if not (self.snapshot_ensemble and getattr(self, "snapshots_", None)):
-            return net.predict(self._flat, X)
+            return net.predict(self._flat, X, on_nonfinite=on_nonfinite)
         pairs = list(zip(self.snapshots_, self._snapshot_running, strict=True))
-        out = net.predict(pairs[0][0], X, pairs[0][1])
+        out = net.predict(pairs[0][0], X, pairs[0][1], on_nonfinite)
         for flat, running in pairs[1:]:  # average the snapshots' outputs
             out += net.predict(flat, X, running)
         out /= len(pairs)
         return out
 
-    def _validated_X(self, X):
-        """``X`` checked for predict; a lean path for plain finite float arrays.
+    def _is_plain(self, X) -> bool:
+        """Whether ``X`` needs no ``validate_data`` beyond a NaN/inf check.
 
         sklearn's ``validate_data`` costs ~100 us, more than a one-row forward
-        pass: a C-contiguous float ndarray of the fitted width, fitted without
-        feature names, whose sum is finite (so it holds no NaN or inf) is used as
-        is; anything else goes through ``validate_data``.
+        pass. Plain: a C-contiguous float ndarray of the fitted width, with at
+        least one row, for a fitted estimator without feature names.
         """
-        if (
+        return (
             type(X) is np.ndarray
             and X.ndim == 2
             and X.dtype in (np.float64, np.float32)
@@ -357,9 +371,20 @@ class BaseMLP(ValidationSetMixin, CallbackSupportMixin, FlatBufferMixin, BaseEst
             and X.flags.c_contiguous
             and not hasattr(self, "feature_names_in_")
             and hasattr(self, "_flat")
-            and np.isfinite(X.sum())
-        ):
+        )
+
+    def _validated_X(self, X):
+        """``X`` checked for a forward pass (e.g. validation data).
+
+        A plain array (``_is_plain``) whose sum is finite (so it holds no NaN
+        or inf) is used as is; anything else goes through ``_checked_X``.
+        """
+        if self._is_plain(X) and np.isfinite(X.sum()):
             return X
+        return self._checked_X(X)
+
+    def _checked_X(self, X):
+        """``X`` through sklearn's ``validate_data`` (raises its errors)."""
         check_is_fitted(self, "_flat")
         return validate_data(
             self,

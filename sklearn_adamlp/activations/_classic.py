@@ -135,7 +135,9 @@ def _exp_shifted(z: np.ndarray, out: np.ndarray) -> tuple:
     """``out = exp(z - c)``; return the row sums ``s`` and the shift ``c``.
 
     ``c`` is ``max(z)``, or each row's maximum (a column) when a row sum of the
-    first try falls below ``sqrt(tiny)``; see ``softmax_lse``.
+    first try falls below ``sqrt(tiny)``; see ``softmax_lse``. A single row
+    skips that check: ``max(z)`` is its own maximum, so ``s >= 1`` (or NaN,
+    which the retry would give again).
     """
     ones = _ones(z.shape[1], z.dtype)
     if z.size == 0:
@@ -144,7 +146,7 @@ def _exp_shifted(z: np.ndarray, out: np.ndarray) -> tuple:
     np.subtract(z, shift, out=out)
     np.exp(out, out=out)
     s = out @ ones
-    if not s.min() >= _safe_sum(z.dtype):  # also true for NaN
+    if z.shape[0] > 1 and not s.min() >= _safe_sum(z.dtype):  # true for NaN
         shift = z.max(axis=1, keepdims=True)
         np.subtract(z, shift, out=out)
         np.exp(out, out=out)
