@@ -21,6 +21,7 @@ random masks, running statistics updated); ``forward``/``predict`` are
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import numpy as np
@@ -101,6 +102,25 @@ def _first_layer_finite(z: FloatArray) -> bool:
     non-finite weights). ``isfinite`` rather than a sum: no warnings.
     """
     return bool(np.isfinite(z[:, 0]).all())
+
+
+@functools.lru_cache(maxsize=4)
+def products_propagate_nonfinite(dtype) -> bool:
+    """Whether this BLAS makes ``inf * 0`` NaN inside a matrix product.
+
+    ``_first_layer_finite`` relies on it. OpenBLAS and MKL do, but reference
+    BLAS's GEMM skips zero entries of ``W`` (and would hide an ``inf`` of ``X``
+    behind them), so the first use per dtype probes a product of a realistic
+    size, with a zero row of ``W`` under the ``inf``, and callers fall back to
+    checking ``X`` itself if the NaN does not appear.
+    """
+    dt = np.dtype(dtype)
+    X = np.ones((64, 96), dtype=dt)
+    W = np.ones((96, 32), dtype=dt)
+    X[7, 5], W[5] = np.inf, 0.0
+    with np.errstate(invalid="ignore"):
+        z = X @ W
+    return bool(np.isnan(z[7]).all() and np.isfinite(np.delete(z, 7, axis=0)).all())
 
 
 def _affine(a, W: FloatArray, b: FloatArray, out=None, quiet=False) -> FloatArray:

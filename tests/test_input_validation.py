@@ -287,3 +287,27 @@ def test_validation_data_with_nan_still_raises():
     est = MLPClassifier(**FAST)
     with pytest.raises(ValueError, match="Input X contains NaN"):
         est.fit(X, np.arange(40) % 2, validation_data=(X_val, np.arange(10) % 2))
+
+
+def test_blas_probe_and_the_fallback_when_zeros_are_skipped(monkeypatch):
+    """The first-layer check needs ``inf * 0 = nan`` inside GEMM (OpenBLAS
+    here); a BLAS that skips zero weights sends large X to the sum check."""
+    from sklearn_adamlp._estimators import _base
+    from sklearn_adamlp.network import products_propagate_nonfinite
+
+    assert products_propagate_nonfinite(np.float64)
+    assert products_propagate_nonfinite(np.float32)
+    monkeypatch.setattr(_base, "products_propagate_nonfinite", lambda dtype: False)
+    est = _fitted(np.float64)
+    est.coefs_[0][4] = 0.0
+    X = np.random.RandomState(5).normal(size=(5000, 10))
+    calls = []
+    validated_X = est._validated_X
+    est._validated_X = lambda X: calls.append(1) or validated_X(X)
+    np.testing.assert_allclose(
+        est.predict_proba(X), _reference_output(est, X), rtol=1e-10, atol=1e-7
+    )
+    assert calls == [1]
+    X[17, 4] = np.inf
+    with pytest.raises(ValueError, match="Input X contains infinity"):
+        est.predict(X)

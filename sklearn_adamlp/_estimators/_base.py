@@ -31,7 +31,7 @@ from sklearn_adamlp._validation import (
 )
 from sklearn_adamlp.callbacks import Callback, NoImprovementStopping, ProgressBar
 from sklearn_adamlp.history import History
-from sklearn_adamlp.network import Network
+from sklearn_adamlp.network import Network, products_propagate_nonfinite
 from sklearn_adamlp.training import (
     TrainContext,
     TrainState,
@@ -340,7 +340,11 @@ class BaseMLP(ValidationSetMixin, CallbackSupportMixin, FlatBufferMixin, BaseEst
         small one by its sum (``_validated_X``), cheaper than that check's
         fixed ~4 us.
         """
-        if self._is_plain(X) and X.size > SUM_CHECK_SIZE:
+        if (
+            self._is_plain(X)
+            and X.size > SUM_CHECK_SIZE
+            and products_propagate_nonfinite(X.dtype)
+        ):
             on_nonfinite = partial(self._checked_X, X)
         else:
             X, on_nonfinite = self._validated_X(X), None
