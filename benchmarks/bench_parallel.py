@@ -3,7 +3,9 @@
 For each dataset, fits the same network serially (all BLAS threads, then one)
 and with each strategy over ``--workers`` processes, and prints a markdown table:
 median whole-fit seconds, seconds per epoch, the speed-up over the serial fit
-measured in the same run, and the held-out accuracy.
+measured in the same run, and the held-out accuracy. Each timed fit follows an
+untimed fit of the same configuration, so that every configuration pays its
+own share of the copy-on-write faults that forking leaves behind.
 
     python -m benchmarks.bench_parallel                 # digits and 20,000 x 784
     python -m benchmarks.bench_parallel --quick         # tiny sizes (CI smoke)
@@ -95,6 +97,10 @@ def run(quick: bool, workers: int, reps: int) -> list[dict]:
         epochs = {}
         for rep in range(reps):  # interleaved: every config sees the same load
             for label, parallel, threads in configs:
+                # untimed first: after a fork, the fitting process's next writes
+                # take copy-on-write page faults (about 60 ms on digits), which
+                # would otherwise land on whichever configuration runs next
+                _fit(spec, parallel, threads, split, rep)
                 seconds, n_iter, score = _fit(spec, parallel, threads, split, rep)
                 times[label].append(seconds)
                 scores[label].append(score)

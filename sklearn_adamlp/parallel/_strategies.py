@@ -36,14 +36,17 @@ class Replica:
     ``local`` is what the worker's optimizer steps: the center itself for a
     strategy that ``shares_center`` (Hogwild), else the worker's own copy.
     ``lock`` guards the center's read-modify-write exchanges; ``steps`` counts
-    the worker's steps in this fit.
+    the worker's steps in this fit. A replica that is the center (Hogwild) has
+    no exchanges and no work arrays.
     """
 
     def __init__(self, center: np.ndarray, local: np.ndarray, lock: Any) -> None:
         self.center, self.local = center, local
         self.lock = lock if lock is not None else nullcontext()
-        self.base = np.empty_like(local)  # the local weights at the last exchange
-        self.scratch = np.empty_like(local)
+        own = local is not center
+        # the local weights at the last exchange, and the exchange's work array
+        self.base = np.empty_like(local) if own else None
+        self.scratch = np.empty_like(local) if own else None
         self.steps = 0
 
     def fetch(self) -> None:
