@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from sklearn_adamlp import MLPClassifier, MLPRegressor
+from sklearn_adamlp.parallel import EASGD, Downpour, Hogwild
 
 DTYPES = [np.float64, np.float32, np.int64, np.float16, object]
 LABELS = [
@@ -34,6 +35,17 @@ PARAMS = st.fixed_dictionaries(
         "warm_start": st.booleans(),
         "momentum": st.sampled_from([0.0, 0.9, 2.0]),
         "n_iter_no_change": st.sampled_from([1, 5, 0]),
+        # workers in turns in this process: fast and deterministic
+        "parallel": st.sampled_from(
+            [
+                None,
+                Hogwild(n_workers=2, backend="sequential"),
+                Downpour(n_workers=3, n_push=2, backend="sequential"),
+                EASGD(n_workers=2, tau=1, backend="sequential"),
+                EASGD(n_workers=0),
+                "nope",
+            ]
+        ),
     },
 )
 
