@@ -113,3 +113,12 @@ def test_bench_parallel_quick_runs_every_strategy(capsys):
         assert 0.0 <= r["accuracy"] <= 1.0
     out = capsys.readouterr().out
     assert out.count("| hogwild x2 |") == 2  # both datasets
+
+
+def test_data_parallel_prototype_quick_runs(capsys):
+    from benchmarks import proto_data_parallel
+
+    med = proto_data_parallel.main(["--quick"])
+    assert set(med) == {"roofline", "serial", "data-parallel"}
+    assert all(v > 0 for v in med.values())
+    assert "| data-parallel |" in capsys.readouterr().out
