@@ -107,6 +107,7 @@ class BaseMLP(ValidationSetMixin, CallbackSupportMixin, FlatBufferMixin, BaseEst
             not self.warm_start and not incremental
         )
         self._check_step_regularizers()
+        self._check_parallel()
         X, Y, loss = self._validate_input(X, y, incremental, reset=first_pass)
         self._callback_data = (X, y)
         if sample_weight is not None:
@@ -135,8 +136,8 @@ class BaseMLP(ValidationSetMixin, CallbackSupportMixin, FlatBufferMixin, BaseEst
     def _step_params(self) -> dict:
         return {name: getattr(self, name) for name in regularizers.STEP_PARAMS}
 
-    def _check_step_regularizers(self) -> None:
-        """Step transforms need a stepping solver; L-BFGS takes penalties only."""
+    def _check_parallel(self) -> None:
+        """Parallel SGD splits mini-batches: it needs a stepping solver."""
         if self.parallel is not None and _build.is_minimizer(self.solver):
             raise ValueError(
                 f"parallel={self.parallel!r} splits the mini-batches of a stepping "
@@ -144,6 +145,9 @@ class BaseMLP(ValidationSetMixin, CallbackSupportMixin, FlatBufferMixin, BaseEst
                 f"{self.solver!r} is a full-batch minimizer. Choose a stepping "
                 "solver or parallel=None."
             )
+
+    def _check_step_regularizers(self) -> None:
+        """Step transforms need a stepping solver; L-BFGS takes penalties only."""
         active = regularizers.active_step_params(self._step_params())
         if active and _build.is_minimizer(self.solver):
             given = ", ".join(f"{n}={getattr(self, n)!r}" for n in active)

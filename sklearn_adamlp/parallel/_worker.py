@@ -144,7 +144,7 @@ class Worker:
 
     def __getstate__(self) -> dict:
         # sent to a worker process before ``setup``: handles, not views
-        return {k: v for k, v in self.__dict__.items() if k != "ctx"} | {"ctx": None}
+        return {**self.__dict__, "ctx": None}
 
 
 def child_main(conn: Any, worker: Worker, blas_threads: int | None) -> None:
