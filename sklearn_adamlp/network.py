@@ -32,7 +32,7 @@ from sklearn_adamlp import dropout as _dropout
 from sklearn_adamlp._typing import FloatArray
 from sklearn_adamlp.activations import Activation
 from sklearn_adamlp.initializers import Initializer
-from sklearn_adamlp.layout import ParamLayout
+from sklearn_adamlp.layout import ParamLayout, aligned_empty
 from sklearn_adamlp.losses import Loss
 
 #: rows per block of the inference pass (hidden activations of a block stay in
@@ -259,7 +259,7 @@ class Network:
 
     def init_params(self, initializers: Sequence[Initializer], rng) -> FloatArray:
         """Return a new flat buffer initialized layer by layer (weights, then bias)."""
-        flat = np.empty(self.layout.n_params, dtype=self.dtype)
+        flat = aligned_empty(self.layout.n_params, self.dtype)
         W, b = self.layout.views(flat)
         for l, ((fan_in, fan_out), init) in enumerate(
             zip(self.layout.coef_shapes, initializers, strict=True)

@@ -1,5 +1,7 @@
 """The engine: flat-buffer layout, forward/backward, the notes' worked example."""
 
+import warnings
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -189,3 +191,32 @@ def test_inference_in_blocks_equals_one_pass(monkeypatch, batch_norm):
     net._forward(flat, X, bufs)  # up to the output pre-activations
     net.loss.out_activation.forward(bufs.Z[-1], out=bufs.out)
     np.testing.assert_allclose(bufs.out, whole, rtol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_flat_buffers_start_on_a_cache_line(dtype):
+    """Weight matrices start on a 64-byte line: after fit, warm start, pickling."""
+    import pickle
+
+    from sklearn_adamlp import MLPClassifier
+    from sklearn_adamlp.layout import ALIGN, aligned_empty
+
+    for n in (1, 7, 300_001):  # small, odd, and large enough for glibc's mmap
+        a = aligned_empty(n, dtype)
+        assert a.shape == (n,)
+        assert a.dtype == dtype
+        assert a.ctypes.data % ALIGN == 0
+    X = np.random.RandomState(0).normal(size=(60, 9)).astype(dtype)
+    y = np.arange(60) % 3
+    est = MLPClassifier((64,), max_iter=2, random_state=0, warm_start=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est.fit(X, y)
+        est.fit(X, y)
+    again = pickle.loads(pickle.dumps(est))
+    for model in (est, again):
+        assert model._flat.ctypes.data % ALIGN == 0
+        assert model._grad.ctypes.data % ALIGN == 0
+        assert all(W.base is not None for W in model.coefs_)  # views, still
+    np.testing.assert_array_equal(again._flat, est._flat)
+    np.testing.assert_array_equal(again.predict_proba(X), est.predict_proba(X))

@@ -31,6 +31,7 @@ from sklearn_adamlp._validation import (
 )
 from sklearn_adamlp.callbacks import Callback, NoImprovementStopping, ProgressBar
 from sklearn_adamlp.history import History
+from sklearn_adamlp.layout import aligned_empty
 from sklearn_adamlp.network import Network, products_propagate_nonfinite
 from sklearn_adamlp.training import (
     TrainContext,
@@ -89,7 +90,7 @@ class BaseMLP(ValidationSetMixin, CallbackSupportMixin, FlatBufferMixin, BaseEst
         inits = _build.layer_initializers(self, len(units) - 1)
         self._flat = self._network.init_params(inits, rng)
         self._network.seed_dropout(rng)  # after the weights: same init as without
-        self._grad = np.empty_like(self._flat)
+        self._grad = aligned_empty(self._flat.size, self._flat.dtype)
         self._set_views()
         self._history = History()
         self._state = TrainState()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from sklearn_adamlp._estimators import _build
+from sklearn_adamlp.layout import aligned_empty
 
 
 class FlatBufferMixin:
@@ -71,5 +72,8 @@ class FlatBufferMixin:
         _build.restore_registrations(state.pop("_user_registrations", []))
         super().__setstate__(state)
         if "_flat" in state:
-            self._grad = np.empty_like(self._flat)
+            flat = aligned_empty(self._flat.size, self._flat.dtype)
+            flat[...] = self._flat  # an unpickled array starts anywhere
+            self._flat = flat
+            self._grad = aligned_empty(flat.size, flat.dtype)
             self._set_views()
