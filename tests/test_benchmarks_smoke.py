@@ -122,3 +122,12 @@ def test_data_parallel_prototype_quick_runs(capsys):
     assert set(med) == {"roofline", "serial", "data-parallel"}
     assert all(v > 0 for v in med.values())
     assert "| data-parallel |" in capsys.readouterr().out
+
+
+def test_bench_layouts_quick_runs_every_layout(capsys):
+    from benchmarks import bench_layouts
+
+    rows = bench_layouts.main(["--quick"])
+    assert [r["layout"] for r in rows] == list(bench_layouts.layouts())
+    assert all(r["adamlp"] > 0 and r["sklearn"] > 0 for r in rows)
+    assert capsys.readouterr().out.count("x |") == 3

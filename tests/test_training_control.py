@@ -202,3 +202,35 @@ def test_snapshots_keep_their_batch_norm_statistics(split):
         axis=0,
     )
     np.testing.assert_allclose(clf.predict_proba(X_val), expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("layout", ["column slice", "fortran", "every other row"])
+def test_non_contiguous_X_trains_like_its_contiguous_copy(layout, monkeypatch):
+    """Batches gather from one C-ordered copy made per fit (load_digits' X is a
+    column slice, a DataFrame's values Fortran-ordered): same weights."""
+    import sklearn_adamlp.training as training
+
+    rng = np.random.RandomState(0)
+    base = rng.normal(size=(160, 7))
+    X = {
+        "column slice": base[:, :6],
+        "fortran": np.asfortranarray(base[:, :6]),
+        "every other row": np.repeat(base[:, :6], 2, axis=0)[::2],
+    }[layout]
+    assert not X.flags.c_contiguous
+    y = (base[:, 0] > 0).astype(int)
+    gathered_from = []
+    init = training._Batches.__init__
+
+    def spy(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        gathered_from.append(self.X.flags.c_contiguous)
+
+    monkeypatch.setattr(training._Batches, "__init__", spy)
+    kw = dict(hidden_layer_sizes=(5,), max_iter=4, batch_size=32, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        strided = MLPClassifier(**kw).fit(X, y)
+        contiguous = MLPClassifier(**kw).fit(np.ascontiguousarray(X), y)
+    assert gathered_from == [True, True]
+    np.testing.assert_array_equal(strided._flat, contiguous._flat)
