@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import pandas as pd
@@ -21,10 +22,28 @@ class History:
 
     def __init__(self) -> None:
         self.records: list[dict[str, Any]] = []
+        self._columns()
+
+    def _columns(self) -> None:
+        # the fitted attributes' lists (loss_curve_, validation_scores_), kept
+        # as records arrive: rebuilding them made each partial_fit call cost
+        # O(epochs so far)
+        self.losses = [r["loss"] for r in self.records]
+        self.val_scores = [
+            r["val_score"] for r in self.records if not math.isnan(r["val_score"])
+        ]
 
     def append(self, record: dict[str, Any]) -> None:
         """Add one epoch's record."""
         self.records.append(dict(record))
+        self.losses.append(record["loss"])
+        if not math.isnan(record["val_score"]):
+            self.val_scores.append(record["val_score"])
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        if "losses" not in state:  # pickled before the lists existed
+            self._columns()
 
     def __len__(self) -> int:
         return len(self.records)

@@ -290,10 +290,12 @@ class BaseMLP(ValidationSetMixin, CallbackSupportMixin, FlatBufferMixin, BaseEst
     def _set_fitted_attributes(self) -> None:
         self.__dict__.pop("_history_frame", None)  # history_ is rebuilt on access
         records = self._history.records
-        self.loss_curve_ = [r["loss"] for r in records]
+        # the history's own lists, which later epochs extend (as scikit-learn
+        # appends to loss_curve_ in place)
+        self.loss_curve_ = self._history.losses
         self.t_ = self._state.samples
         stopper = self._stopper
-        scores = [r["val_score"] for r in records if not np.isnan(r["val_score"])]
+        scores = self._history.val_scores
         self.validation_scores_ = scores or None
         if stopper is not None and stopper.monitor != "loss":
             self.best_loss_ = None
@@ -404,6 +406,25 @@ class BaseMLP(ValidationSetMixin, CallbackSupportMixin, FlatBufferMixin, BaseEst
         )
 
     def _validate_X_y(self, X, y, reset, y_numeric=False):
+        """``(X, y)`` checked for fitting; a lean path for continuing a fit.
+
+        ``validate_data`` costs ~0.4 ms, more than a ``partial_fit`` step on a
+        small batch. When a fit continues (``reset=False``), a plain ``X``
+        (``_is_plain``) with a finite sum and a 1-D numeric or boolean ndarray
+        ``y`` of the same length, finite, are used as they are; anything else
+        goes through ``validate_data`` and its errors.
+        """
+        if (
+            not reset
+            and self._is_plain(X)
+            and type(y) is np.ndarray
+            and y.ndim == 1
+            and y.shape[0] == X.shape[0]
+            and y.dtype.kind in "biuf"
+            and np.isfinite(X.sum())
+            and (y.dtype.kind != "f" or np.isfinite(y.sum()))
+        ):
+            return X, y
         return validate_data(
             self,
             X,

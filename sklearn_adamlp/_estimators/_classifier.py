@@ -248,12 +248,15 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         X, y = self._validate_X_y(X, y, reset)
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
+        Y = None
         if not hasattr(self, "classes_") or (not self.warm_start and not incremental):
             self._label_binarizer = LabelBinarizer()
             self._label_binarizer.fit(y)
             self.classes_ = self._label_binarizer.classes_
         else:
-            self._check_known_classes(y)
+            Y = self._one_hot_known(y, X.dtype)
+            if Y is None:
+                self._check_known_classes(y)
         loss = losses.get(self.loss)
         if loss.task != "classification":
             raise ValueError(
@@ -261,8 +264,43 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
                 "'log_loss' or another classification loss."
             )
         loss = loss.specialize(self._label_binarizer.y_type_)
-        Y = self._label_binarizer.transform(y).astype(X.dtype)
+        if Y is None:
+            Y = self._label_binarizer.transform(y).astype(X.dtype)
         return X, Y, loss
+
+    def _one_hot_known(self, y, dtype):
+        """``LabelBinarizer.transform(y)`` for labels already known, fast.
+
+        scikit-learn's ``transform`` re-derives the target type on every call
+        (about 1 ms, several times a ``partial_fit`` step on a small batch). For
+        a binary or multiclass target whose labels are all in ``classes_`` (and
+        all present, under ``warm_start``), a sorted search gives the same
+        matrix: row ``i`` has a one in column ``searchsorted(classes_, y_i)``
+        (binary: one column, one for ``classes_[1]``). Returns None when that
+        does not apply, so the checked path runs and raises its usual errors.
+        """
+        classes = self.classes_
+        lb = self._label_binarizer
+        if (
+            y.ndim != 1
+            or len(classes) < 2
+            or lb.y_type_ not in ("binary", "multiclass")
+        ):
+            return None
+        try:
+            idx = np.searchsorted(classes, y)
+            found = classes[np.minimum(idx, len(classes) - 1)] == y
+        except TypeError:  # labels that do not order against the classes
+            return None
+        if not (isinstance(found, np.ndarray) and found.all()):
+            return None
+        if self.warm_start and len(np.unique(idx)) != len(classes):
+            return None  # a class is missing: warm_start raises
+        if lb.y_type_ == "binary":
+            return (idx == 1).astype(dtype).reshape(-1, 1)
+        Y = np.zeros((len(idx), len(classes)), dtype=dtype)
+        Y[np.arange(len(idx)), idx] = 1
+        return Y
 
     def _encode_target(self, y):
         """Label-indicator matrix of ``y`` (validation targets: known classes)."""
