@@ -131,3 +131,12 @@ def test_bench_layouts_quick_runs_every_layout(capsys):
     assert [r["layout"] for r in rows] == list(bench_layouts.layouts())
     assert all(r["adamlp"] > 0 and r["sklearn"] > 0 for r in rows)
     assert capsys.readouterr().out.count("x |") == 3
+
+
+def test_bench_partial_fit_quick_runs_every_batch_size(capsys):
+    from benchmarks import bench_partial_fit
+
+    rows = bench_partial_fit.main(["--quick"])
+    assert [r["batch"] for r in rows] == list(bench_partial_fit.BATCHES)
+    assert all(r["adamlp"] > 0 and r["sklearn"] > 0 for r in rows)
+    assert capsys.readouterr().out.count("x |") == len(rows)
