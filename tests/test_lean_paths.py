@@ -1,10 +1,12 @@
-"""The lean paths of a continued fit: same results as the checked paths.
+"""The classifier's lean paths: same results as scikit-learn's checked ones.
 
 A ``partial_fit`` call on a small batch was dominated by scikit-learn's
-validation and label encoding (~1.5 ms against ~0.1 ms of training). A fit that
-continues now skips ``validate_data`` for plain arrays and one-hot encodes
-known labels by a sorted search; the checked paths still run, and raise their
-messages, for anything else.
+validation and label encoding (~1.5 ms against ~0.1 ms of training), and a
+one-row ``predict`` by ``LabelBinarizer.inverse_transform`` (~130 us). A fit
+that continues now skips ``validate_data`` for plain arrays and one-hot encodes
+known labels by a sorted search; labels are decoded by ``argmax`` or a
+threshold. The checked paths still run, and raise their messages, for anything
+else.
 """
 
 import pickle
@@ -162,3 +164,31 @@ def test_parameter_names_are_cached_per_class():
     names = Child._get_param_names()
     names.append("c")  # callers get a copy
     assert Child._get_param_names() == ["a", "b"]
+
+
+@pytest.mark.parametrize("name", list(LABELS))
+@pytest.mark.parametrize("threshold", [0.5, 0.0])
+def test_labels_decode_like_label_binarizer(name, threshold):
+    """The lean decode (predict, validation scores) matches scikit-learn's
+    inverse_transform, ties and NaN rows included."""
+    X, y = _data(LABELS[name])
+    clf = MLPClassifier(hidden_layer_sizes=(4,), random_state=0)
+    clf.partial_fit(X, y, classes=np.unique(y))
+    lb = clf._label_binarizer
+    k = 1 if lb.y_type_ == "binary" else len(clf.classes_)
+    out = np.random.RandomState(1).uniform(-1, 1, size=(50, k))
+    out[3] = 0.25  # a tie across the row
+    out[4] = threshold  # exactly at the threshold
+    out[5] = np.nan
+    expected = lb.inverse_transform(out.ravel() if k == 1 else out, threshold=threshold)
+    got = clf._labels(out, threshold)
+    assert got.dtype == expected.dtype
+    np.testing.assert_array_equal(got, expected)
+
+
+def test_predict_uses_the_losss_threshold():
+    X, y = _data(LABELS["binary int"])
+    clf = MLPClassifier(hidden_layer_sizes=(4,), loss="hinge", random_state=0)
+    clf.partial_fit(X, y, classes=[0, 1])
+    raw = clf._network.predict(clf._flat, X)
+    np.testing.assert_array_equal(clf.predict(X), (raw.ravel() > 0).astype(int))
