@@ -192,3 +192,38 @@ def test_predict_uses_the_losss_threshold():
     clf.partial_fit(X, y, classes=[0, 1])
     raw = clf._network.predict(clf._flat, X)
     np.testing.assert_array_equal(clf.predict(X), (raw.ravel() > 0).astype(int))
+
+
+@pytest.mark.parametrize("name", [*LABELS, "multilabel"])
+@pytest.mark.parametrize("weights", ["none", "random", "zeros"])
+def test_validation_accuracy_is_accuracy_score(name, weights):
+    from sklearn.metrics import accuracy_score
+
+    if name == "multilabel":
+        y = (np.random.RandomState(2).uniform(size=(40, 3)) > 0.5).astype(int)
+    else:
+        y = LABELS[name]
+    X, _ = _data(np.zeros(len(y)))
+    clf = MLPClassifier(hidden_layer_sizes=(4,), max_iter=3, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        clf.fit(X, y)
+    Y = clf._label_binarizer.transform(y).astype(float)
+    out = clf._network.predict(clf._flat, X)
+    sw = {
+        "none": None,
+        "random": np.random.RandomState(3).uniform(size=len(y)),
+        "zeros": np.zeros(len(y)),
+    }[weights]
+    y_true = clf._label_binarizer.inverse_transform(Y)
+    y_pred = clf._decode(out)
+    if weights == "zeros":  # scikit-learn decides what an empty weight means
+        match = "at least one non-zero"
+        with pytest.raises(ValueError, match=match):
+            accuracy_score(y_true, y_pred, sample_weight=sw)
+        with pytest.raises(ValueError, match=match):
+            clf._score_output(out, Y, sw)
+        return
+    expected = accuracy_score(y_true, y_pred, sample_weight=sw)
+    assert clf._score_output(out, Y, sw) == pytest.approx(expected, rel=1e-15)
+    assert 0.0 < expected < 1.0 or name == "multilabel"  # a score that can differ

@@ -343,6 +343,15 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             return np.nan
         y_pred = self._decode(out)
         y_true = self._labels(Y, 0.5)  # the encoded target: ones and zeros
+        # accuracy_score's rule (exact match per row, weighted mean) without
+        # its per-call target checks, ~1 ms: a quarter of a digits epoch
+        correct = y_true == y_pred
+        if correct.ndim == 2:
+            correct = correct.all(axis=1)
+        if sample_weight is None:
+            return float(np.average(correct))
+        if np.sum(sample_weight) > 0:
+            return float(np.average(correct, weights=sample_weight))
         return accuracy_score(y_true, y_pred, sample_weight=sample_weight)
 
     def _decode(self, out):
