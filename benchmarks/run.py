@@ -2,6 +2,7 @@
 
     python -m benchmarks.run [--quick] [--out results.json] [--threads N]
                              [--torch-python PATH | --no-torch] [--only SECTIONS]
+                             [--no-jit]
 
 Everything is measured in one run. Within each repetition the peers (and the
 roofline) run one after another, so a noisy machine slows them alike; the table
@@ -131,6 +132,10 @@ def bench_small(cfg: Config, peers, log) -> list:
         for name, cls in est.items():
             whole[name].append(_small.whole_fit(cls, X, y, cfg.digits_max_iter))
         log(f"  digits fit rep {rep + 1}/{cfg.digits_reps} done")
+    fresh = {name: [] for name in est}
+    for _rep in range(cfg.digits_reps):
+        for name, cls in est.items():
+            fresh[name].append(_small.fresh_process_fit(cls, cfg.digits_max_iter))
     gs = {name: [] for name in est}
     for rep in range(cfg.grid_reps):
         for name, cls in est.items():
@@ -168,6 +173,20 @@ def bench_small(cfg: Config, peers, log) -> list:
                 ratio_to="sklearn",
                 n_iter=[r["n_iter"] for r in whole[name]],
                 target=0.5 if name == "adamlp" else None,
+            )
+        )
+        secs = [r["fit"] for r in fresh[name]]
+        rows.append(
+            _row(
+                "small",
+                "digits first fit in a new process",
+                name,
+                "float64",
+                median(secs),
+                times=secs,
+                ratio=median(secs) / median([r["fit"] for r in fresh["sklearn"]]),
+                ratio_to="sklearn",
+                imports=[r["imports"] for r in fresh[name]],
             )
         )
         secs = [r["seconds"] for r in gs[name]]
@@ -331,6 +350,18 @@ def markdown(rows: list) -> str:
     return "\n".join(lines)
 
 
+def _jit_info() -> str:
+    """Whether adamlp's compiled steps ran (the ``jit`` extra), with numba's version."""
+    from sklearn_adamlp import _jit
+
+    if not _jit.available():
+        return "off (numpy steps)"
+    import numba
+
+    child = os.environ.get("SKLEARN_ADAMLP_JIT", "auto")
+    return f"on (numba {numba.__version__}); child processes: {child}"
+
+
 def versions(peers) -> dict:
     import scipy
     import sklearn
@@ -342,6 +373,7 @@ def versions(peers) -> dict:
         "scipy": scipy.__version__,
         "scikit-learn": sklearn.__version__,
         "sklearn-adamlp": getattr(sklearn_adamlp, "__version__", "?"),
+        "sklearn-adamlp jit": _jit_info(),
     }
     with contextlib.suppress(OSError, subprocess.CalledProcessError):
         out["sklearn-adamlp commit"] = subprocess.run(
@@ -368,6 +400,11 @@ def parse_args(argv=None):
         "--only", default=",".join(SECTIONS), help="comma-separated sections"
     )
     ap.add_argument("--reps", type=int, default=None, help="override repetitions")
+    ap.add_argument(
+        "--no-jit",
+        action="store_true",
+        help="adamlp without its compiled steps (SKLEARN_ADAMLP_JIT=0)",
+    )
     return ap.parse_args(argv)
 
 
@@ -401,6 +438,16 @@ def main(argv=None) -> dict:
     def log(msg):
         print(msg, file=sys.stderr, flush=True)
 
+    from sklearn_adamlp import _jit
+
+    if args.no_jit:  # this process and the child processes
+        os.environ["SKLEARN_ADAMLP_JIT"] = "0"
+        _jit.set_enabled(False)
+    elif _jit.available():
+        # steady state here: numba loaded from the first step, where the default
+        # ("auto") loads it after ~0.3 s of numpy steps. The fresh-process row
+        # and the memory children keep the default.
+        _jit.set_enabled(True)
     if args.threads:  # for the child processes (memory, torch worker)
         os.environ["OMP_NUM_THREADS"] = str(args.threads)
         os.environ["OPENBLAS_NUM_THREADS"] = str(args.threads)

@@ -93,7 +93,7 @@ def _dot(a, b, out: FloatArray) -> None:
 
 
 def _first_layer_finite(z: FloatArray) -> bool:
-    """Whether ``z = X @ W + b`` shows no NaN or inf of ``X``: one column checked.
+    """Whether ``z = X @ W`` shows no NaN or inf of ``X``: one column checked.
 
     A NaN or an inf in row ``i`` of ``X`` makes every entry of row ``i`` of ``z``
     NaN or infinite (``nan * w = nan``, ``inf * w = +-inf``, ``inf * 0 = nan``,
@@ -123,19 +123,16 @@ def products_propagate_nonfinite(dtype) -> bool:
     return bool(np.isnan(z[7]).all() and np.isfinite(np.delete(z, 7, axis=0)).all())
 
 
-def _affine(a, W: FloatArray, b: FloatArray, out=None, quiet=False) -> FloatArray:
-    """Return ``a @ W + b``: a new array, or ``out``; ``a`` may be sparse.
+def _first_product(X, W: FloatArray, out=None, quiet=False) -> FloatArray:
+    """Return ``X @ W`` (``_product``); ``quiet`` silences "invalid value".
 
-    ``quiet`` silences numpy's "invalid value" warning of the product (``inf * 0``
-    of an input not yet checked; see ``_first_layer_finite``).
+    ``quiet`` is for an input not yet checked: ``inf * 0`` in the product (see
+    ``_first_layer_finite``).
     """
     if quiet:
         with np.errstate(invalid="ignore"):
-            z = _product(a, W, out)
-    else:
-        z = _product(a, W, out)
-    z += b
-    return z
+            return _product(X, W, out)
+    return _product(X, W, out)
 
 
 def _product(a, W: FloatArray, out=None) -> FloatArray:
@@ -295,14 +292,16 @@ class Network:
         for l in range(last):
             z = bufs.Z[l]
             _dot(a, W[l], out=z)
-            z += b[l]
             if self.batch_norm:
+                z += b[l]
                 batchnorm.forward(
                     z, bufs.H[l], gammas[l], betas[l], bufs.stats[l],
                     self._running(l, running), w, train=train,
                     momentum=self.bn_momentum, eps=self.bn_eps,
                 )  # fmt: skip
-            a = self.activations[l].forward(z, out=bufs.A[l])
+                a = self.activations[l].forward(z, out=bufs.A[l])
+            else:  # z += b; a = phi(z), in one pass where the activation can
+                a = self.activations[l].forward_biased(z, b[l], out=bufs.A[l])
             if train and bufs.M[l] is not None:
                 salt = _dropout.new_salt(self.rng)
                 p = self.dropout_rates[l]
@@ -376,18 +375,22 @@ class Network:
         """
         W, b, gammas, betas = params
         last = len(W) - 1
-        z = _affine(X, W[0], b[0], out=raw if last == 0 else None, quiet=check)
+        z = _first_product(X, W[0], out=raw if last == 0 else None, quiet=check)
         if check and not _first_layer_finite(z):
             return False
-        for l, act in enumerate(self.activations):  # z: layer l's pre-activations
+        for l, act in enumerate(self.activations):  # z: layer l's x @ W, no bias
             if self.batch_norm:
+                z += b[l]
                 mean, var = self._running(l, running)
                 scale = gammas[l] / np.sqrt(var + self.bn_eps)
                 z -= mean  # y = gamma * (z - mean) / sqrt(var + eps) + beta
                 z *= scale
                 z += betas[l]
-            a = act.forward(z, out=z)
-            z = _affine(a, W[l + 1], b[l + 1], out=raw if l + 1 == last else None)
+                a = act.forward(z, out=z)
+            else:
+                a = act.forward_biased(z, b[l], out=z)
+            z = _product(a, W[l + 1], out=raw if l + 1 == last else None)
+        z += b[last]
         self.loss.out_activation.forward(raw, out=out)
         return True
 

@@ -266,9 +266,13 @@ class StepWithoutTerms(SGD):
 @pytest.mark.parametrize("l1", [0.0, 0.01])
 def test_l2_gradient_fused_into_the_step_equals_adding_it_first(data, l1, monkeypatch):
     """The alpha gradient added inside the optimizer's blocks (built-in step) or
-    to the gradient before the step (an overridden step) gives the same fit."""
+    to the gradient before the step (an overridden step) gives the same fit.
+    This is the numpy blocks' path: the compiled step of the jit extra fuses the
+    term itself (tests/test_jit.py)."""
+    from sklearn_adamlp import _jit
     from sklearn_adamlp.regularizers import WeightDecayTerm
 
+    monkeypatch.setitem(_jit._state, "mode", "off")
     term_calls = []
     real_call = WeightDecayTerm.__call__
     monkeypatch.setattr(

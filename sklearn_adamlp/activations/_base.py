@@ -50,6 +50,17 @@ class Activation(Parametrized):
         """Multiply ``delta`` in place by ``phi'(z)``."""
         raise NotImplementedError
 
+    def forward_biased(
+        self, z: FloatArray, b: FloatArray, out: FloatArray | None = None
+    ) -> FloatArray:
+        """``z += b`` (a bias row added to every row), then return ``phi(z)``.
+
+        ``z`` then holds the pre-activations, as the backward pass expects. An
+        activation may do both in one pass (ReLU, with the ``jit`` extra).
+        """
+        z += b
+        return self.forward(z, out=out)
+
     def __call__(self, z: FloatArray) -> FloatArray:
         """Return ``phi(z)`` as a new array."""
         return self.forward(z, np.empty_like(z))

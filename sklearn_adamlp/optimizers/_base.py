@@ -9,7 +9,7 @@ import numpy as np
 
 from sklearn_adamlp._params import Parametrized
 from sklearn_adamlp._typing import FloatArray
-from sklearn_adamlp.regularizers import add_scaled, axpy
+from sklearn_adamlp.regularizers import WeightDecayTerm, add_scaled, axpy
 
 
 class Optimizer(Parametrized):
@@ -92,6 +92,20 @@ class Optimizer(Parametrized):
             for term in terms:
                 term(p, g, b)
             yield b
+
+    def _fused_l2(self) -> tuple[float, int] | None:
+        """Return the pending terms as one L2 term ``(c, stop)``, or None.
+
+        ``(0.0, 0)`` when no term is pending, None when the terms are not one
+        ``WeightDecayTerm``. A compiled step (``_jit``) fuses
+        only this term; anything else takes the numpy blocks.
+        """
+        terms = self.__dict__.get("_terms", ())
+        if not terms:
+            return (0.0, 0)
+        if len(terms) == 1 and type(terms[0]) is WeightDecayTerm:
+            return (terms[0].c, terms[0].stop)
+        return None
 
     def current_lr(self) -> float:
         """Return the next step's learning rate, ``learning_rate * lr_scale_``."""

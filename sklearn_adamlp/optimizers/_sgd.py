@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sklearn_adamlp import _jit
 from sklearn_adamlp.optimizers._base import Optimizer, fuses_terms
 from sklearn_adamlp.regularizers import add_scaled, axpy
 
@@ -71,6 +72,13 @@ class SGD(Optimizer):
         if mu != 0.0 and "v" not in s:  # momentum switched on after the first step
             s["v"] = np.zeros_like(p)
         v = s["v"] if mu != 0.0 else None
+        l2 = self._fused_l2()
+        if (
+            l2 is not None
+            and type(self)._momentum_step is SGD._momentum_step
+            and _jit.sgd(p, g, v, lr, mu, self.nesterov, l2)
+        ):
+            return  # one compiled pass, the same bits as the loop below
         # block by block: the few passes of a block stay in cache (see _blocks)
         for b in self._fused_blocks(p, g):
             if v is None:

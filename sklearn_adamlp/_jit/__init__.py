@@ -1,0 +1,218 @@
+"""Optional compiled steps (the ``jit`` extra: numba).
+
+With numba installed, ``Adam`` (also AdamW and AMSGrad) and scikit-learn's
+``SGD`` (also with momentum and Nesterov) run their step as one compiled pass
+over the flat buffers, with the L2 term fused in, instead of about ten numpy
+passes; ReLU layers add their bias and apply the activation in one pass, and
+multiply by the derivative in one more. The results are the same bits: the
+loops repeat numpy's operations in the same order (tests/test_jit.py).
+
+The loops run on the calling thread and release the GIL; they start no thread
+pool, so they are safe in threads and in forked processes.
+
+Loading numba costs a process about 0.3 s once (and compiling the loops about
+a second more, the very first time: numba caches them on disk), more than a
+small fit gains. So by default (mode ``"auto"``) a process runs its first
+steps in numpy and loads numba once those steps have handled ``AUTO_AFTER``
+buffer elements, about as long as loading takes: a large fit switches within
+its first second, a small one never pays. This is the ski-rental rule: at most
+twice the time of the better choice made in hindsight.
+
+``SKLEARN_ADAMLP_JIT`` in the environment sets the mode: ``0``/``off`` (numpy
+only), ``1``/``on`` (load numba at the first step) or ``auto``;
+``set_enabled`` changes it at run time. Without numba everything runs in numpy.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import warnings
+from typing import Any
+
+import numpy as np
+
+#: buffer elements handled in numpy before mode "auto" loads numba (~0.3 s)
+AUTO_AFTER = 100_000_000
+
+_MODES = {
+    **dict.fromkeys(("0", "false", "no", "off"), "off"),
+    **dict.fromkeys(("1", "true", "yes", "on"), "on"),
+    **dict.fromkeys(("auto", ""), "auto"),
+}
+
+
+def _mode_from_environment() -> str:
+    value = os.environ.get("SKLEARN_ADAMLP_JIT", "auto").strip().lower()
+    return _MODES.get(value, "auto")
+
+
+_state: dict[str, Any] = {
+    "mode": _mode_from_environment(),
+    "loops": None,  # the _loops module once imported, False when numba is missing
+    "work": 0,  # elements handled in numpy so far, for mode "auto"
+}
+
+
+def set_enabled(enabled: bool | str) -> bool | str:
+    """Set the mode: True ("on"), False ("off") or "auto"; return the previous.
+
+    The previous mode comes back in the same form: True, False or "auto".
+    """
+    if enabled not in (True, False, "on", "off", "auto"):
+        raise ValueError(f"expected True, False or 'auto', got {enabled!r}")
+    previous = {"on": True, "off": False}.get(_state["mode"], "auto")
+    _state["mode"] = {True: "on", False: "off"}.get(enabled, enabled)
+    return previous
+
+
+def available() -> bool:
+    """Whether compiled steps can run: the mode is not "off" and numba exists."""
+    if _state["mode"] == "off" or _state["loops"] is False:
+        return False
+    return _state["loops"] is not None or importlib.util.find_spec("numba") is not None
+
+
+def loaded() -> bool:
+    """Whether numba and the loops are loaded in this process."""
+    return bool(_state["loops"])
+
+
+def _loops_for(n: int):
+    """Return the ``_loops`` module for a pass over ``n`` elements, or None.
+
+    None means: run numpy's form (mode "off", numba missing, or mode "auto"
+    before ``AUTO_AFTER`` elements).
+    """
+    mode, loops = _state["mode"], _state["loops"]
+    if mode == "off":
+        return None
+    if loops is None:
+        if mode == "auto":
+            _state["work"] += n
+            if _state["work"] < AUTO_AFTER:
+                return None
+        loops = _load()
+    return loops or None
+
+
+def _load():
+    """Import the loops (and numba); False if numba cannot be imported."""
+    try:
+        from sklearn_adamlp._jit import _loops as loops
+    except ImportError:  # numba is not installed (or not for this numpy)
+        loops = False
+    except Exception as exc:
+        warnings.warn(
+            f"numba failed to load ({exc!r}); sklearn_adamlp runs its numpy "
+            "steps. Set SKLEARN_ADAMLP_JIT=0 to silence this.",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+        loops = False
+    _state["loops"] = loops
+    return loops
+
+
+def _flat_buffers(*arrays) -> bool:
+    """Whether the arrays are 1-D, C-contiguous, of one float dtype and length."""
+    a0 = arrays[0]
+    if a0.dtype != np.float64 and a0.dtype != np.float32:
+        return False
+    return all(
+        a.ndim == 1
+        and a.flags.c_contiguous
+        and a.dtype == a0.dtype
+        and a.shape == a0.shape
+        for a in arrays
+    )
+
+
+def adam(p, g, m, v, vmax, beta_1, beta_2, eps_t, step, decay, l2) -> bool:
+    """One Adam step in one pass; False (nothing done) when not applicable.
+
+    ``m`` and ``v`` are stored divided by ``1 - beta`` and ``vmax`` is the
+    AMSGrad maximum or None; ``l2`` is ``(c, stop)``, the term
+    ``g[:stop] += c * p[:stop]``. See ``_loops._adam_span`` for the update.
+    """
+    ams = vmax is not None
+    loops = _loops_for(p.size)
+    if loops is None or not _flat_buffers(p, g, m, v, *((vmax,) if ams else ())):
+        return False
+    dt = p.dtype.type
+    c, stop = l2
+    loops.adam(
+        p, g, m, v, vmax if ams else p[:0],
+        dt(beta_1), dt(beta_2), dt(eps_t), dt(step), dt(decay), dt(c),
+        ams, int(stop),
+    )  # fmt: skip
+    return True
+
+
+def sgd(p, g, v, lr, momentum, nesterov, l2) -> bool:
+    """One step of scikit-learn's SGD in one pass; False when not applicable.
+
+    ``v`` is the velocity (None without momentum); ``l2`` is ``(c, stop)``. See
+    ``_loops._sgd_span`` for the update.
+    """
+    loops = _loops_for(p.size)
+    if loops is None or not _flat_buffers(p, g, *((v,) if v is not None else ())):
+        return False
+    dt = p.dtype.type
+    mu = 0.0 if v is None else momentum
+    c, stop = l2
+    loops.sgd(
+        p, g, p[:0] if v is None else v, dt(-lr), dt(mu), dt(c),
+        bool(nesterov), int(stop),
+    )  # fmt: skip
+    return True
+
+
+_FLOATS = (np.dtype(np.float64), np.dtype(np.float32))
+
+
+def _matrix_like(a, z) -> bool:
+    """Whether ``a`` is a C-contiguous matrix of ``z``'s float dtype and shape.
+
+    Written out rather than looped: it runs twice per layer and batch, and on
+    a one-row predict its cost is of the order of the compiled pass itself.
+    """
+    return (
+        a.dtype == z.dtype
+        and a.dtype in _FLOATS
+        and a.ndim == 2
+        and a.shape == z.shape
+        and a.flags.c_contiguous
+    )
+
+
+def bias_relu(z, b, out) -> bool:
+    """``z += b; out = max(z, 0)`` in one pass; False (nothing done) if not applicable.
+
+    ``out`` may be ``z``. See ``_loops.bias_relu``.
+    """
+    loops = _loops_for(z.size)
+    if (
+        loops is None
+        or not _matrix_like(z, z)
+        or b.dtype != z.dtype
+        or b.shape != z.shape[1:]
+        or not b.flags.c_contiguous
+    ):
+        return False
+    if out is z:
+        loops.bias_relu_inplace(z, b)
+    elif _matrix_like(out, z):
+        loops.bias_relu(z, b, out)
+    else:
+        return False
+    return True
+
+
+def relu_grad(delta, a) -> bool:
+    """``delta *= (a > 0)`` in one pass; False (nothing done) if not applicable."""
+    loops = _loops_for(delta.size)
+    if loops is None or not (_matrix_like(delta, delta) and _matrix_like(a, delta)):
+        return False
+    loops.relu_grad(delta, a)
+    return True

@@ -1,0 +1,160 @@
+"""The compiled loops (numba): one pass over the flat buffers per optimizer step.
+
+Each ``*_span`` function runs the whole update of a step for one contiguous
+stretch of the buffers, element by element, in the exact order of operations
+of the numpy form in ``sklearn_adamlp.optimizers`` (no fused multiply-add, no
+fast-math), so both give the same bits. The numpy form needs several passes
+(cache-blocked); here every element is read and written once.
+
+``adam`` and ``sgd`` add the L2 gradient term ``g += c * p`` on ``[0, stop)``
+(the weight slice) by cutting the buffer at ``stop``.
+
+The loops run on one thread. Splitting them over numba's threads gained nothing
+beside numpy's two BLAS threads (a 784-256-128-10 Adam epoch: 290 ms on threads,
+286-302 ms serial), and GNU OpenMP's spinning threads made the epoch twice as
+slow unless OMP_WAIT_POLICY=passive (docs/performance.md).
+
+Scalars must have the buffers' dtype, so float32 buffers compute in float32, as
+numpy does with Python-float operands.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+_OPTIONS = {"cache": True, "nogil": True, "error_model": "numpy", "boundscheck": False}
+
+
+@njit(**_OPTIONS)
+def _adam_span(p, g, m, v, vmax, b1, b2, eps_t, step, decay, c, add, ams):
+    """Run Adam on one stretch, moments stored divided by ``1 - beta``.
+
+    ::
+
+        g  = g + c * p                 (if add: the L2 term)
+        m~ = beta_1 * m~ + g
+        v~ = beta_2 * v~ + g**2
+        v_max = max(v_max, v~)         (if ams; then v_max replaces v~ below)
+        p  = decay * p + step * m~ / (sqrt(v~) + eps_t)
+    """
+    for i in range(p.shape[0]):
+        gi = g[i]
+        if add:
+            gi = gi + p[i] * c
+        mi = m[i] * b1 + gi
+        vi = v[i] * b2 + gi * gi
+        m[i] = mi
+        v[i] = vi
+        if ams:
+            vm = vmax[i]
+            if not (vm >= vi or vm != vm):  # np.maximum: NaN wins
+                vm = vi
+            vmax[i] = vm
+            vi = vm
+        p[i] = p[i] * decay + (mi / (np.sqrt(vi) + eps_t)) * step
+
+
+@njit(**_OPTIONS)
+def adam(p, g, m, v, vmax, b1, b2, eps_t, step, decay, c, ams, stop):
+    """``_adam_span`` with the L2 term below ``stop``, and without it above."""
+    n = p.shape[0]
+    cut = min(max(stop, 0), n)
+    for a, b, add in ((0, cut, c != 0.0), (cut, n, False)):
+        if a < b:
+            w = vmax[a:b] if ams else vmax
+            _adam_span(
+                p[a:b],
+                g[a:b],
+                m[a:b],
+                v[a:b],
+                w,
+                b1,
+                b2,
+                eps_t,
+                step,
+                decay,
+                c,
+                add,
+                ams,
+            )
+
+
+@njit(**_OPTIONS)
+def _sgd_span(p, g, v, lr, mu, c, add, nesterov):
+    """Run scikit-learn's SGD on one stretch, with ``lr`` passed as ``-lr``.
+
+    ::
+
+        g = g + c * p                  (if add: the L2 term)
+        p = p - lr * g                 (if mu == 0)
+        v = mu * v - lr * g
+        p = p + mu * v - lr * g        (nesterov)
+        p = p + v                      (otherwise)
+    """
+    plain = mu == 0.0
+    for i in range(p.shape[0]):
+        gi = g[i]
+        if add:
+            gi = gi + p[i] * c
+        gi = gi * lr
+        if plain:
+            p[i] = p[i] + gi
+        else:
+            vi = v[i] * mu + gi
+            v[i] = vi
+            if nesterov:
+                p[i] = (p[i] + vi * mu) + gi
+            else:
+                p[i] = p[i] + vi
+
+
+@njit(**_OPTIONS)
+def sgd(p, g, v, lr, mu, c, nesterov, stop):
+    """``_sgd_span`` with the L2 term below ``stop``, and without it above."""
+    n = p.shape[0]
+    cut = min(max(stop, 0), n)
+    for a, b, add in ((0, cut, c != 0.0), (cut, n, False)):
+        if a < b:
+            w = v if mu == 0.0 else v[a:b]
+            _sgd_span(p[a:b], g[a:b], w, lr, mu, c, add, nesterov)
+
+
+@njit(**_OPTIONS)
+def bias_relu(z, b, a):
+    """``z = z + b`` (``b`` added to every row), then ``a = max(z, 0)``, in one pass.
+
+    ``a`` is another array (``bias_relu_inplace`` for ``a is z``: written
+    through two names, the loop would not vectorize). ``max`` is numpy's: NaN
+    stays NaN.
+    """
+    zero = z.dtype.type(0)
+    for r in range(z.shape[0]):
+        zr = z[r]
+        ar = a[r]
+        for j in range(zr.shape[0]):
+            x = zr[j] + b[j]
+            zr[j] = x
+            ar[j] = x if (x >= zero or x != x) else zero
+
+
+@njit(**_OPTIONS)
+def bias_relu_inplace(z, b):
+    """``z = max(z + b, 0)`` in one pass (``b`` added to every row)."""
+    zero = z.dtype.type(0)
+    for r in range(z.shape[0]):
+        zr = z[r]
+        for j in range(zr.shape[0]):
+            x = zr[j] + b[j]
+            zr[j] = x if (x >= zero or x != x) else zero
+
+
+@njit(**_OPTIONS)
+def relu_grad(d, a):
+    """``d = d * (a > 0)``: the ReLU derivative applied to ``d``, in one pass."""
+    d1 = d.reshape(-1)
+    a1 = a.reshape(-1)
+    one = d.dtype.type(1)
+    zero = d.dtype.type(0)
+    for i in range(d1.shape[0]):
+        d1[i] = d1[i] * (one if a1[i] > 0 else zero)
