@@ -300,6 +300,18 @@ def bench_memory(cfg: Config, peers, torch_path, log) -> list:
                 )
             )
         log(f"  memory {dt} done")
+    code = _memory.code_mb()
+    if code["loaded"]:
+        rows.append(
+            _row(
+                "memory",
+                "one-time: numba and the compiled loops (MB of RSS)",
+                "adamlp",
+                "",
+                float("nan"),
+                mb=code["mb"],
+            )
+        )
     return rows
 
 
@@ -440,14 +452,13 @@ def main(argv=None) -> dict:
 
     from sklearn_adamlp import _jit
 
-    if args.no_jit:  # this process and the child processes
+    jit_mode, jit_env = _jit.set_enabled(True), os.environ.get("SKLEARN_ADAMLP_JIT")
+    if args.no_jit or jit_mode is False:  # here and in the child processes
         os.environ["SKLEARN_ADAMLP_JIT"] = "0"
         _jit.set_enabled(False)
-    elif _jit.available():
-        # steady state here: numba loaded from the first step, where the default
-        # ("auto") loads it after ~0.3 s of numpy steps. The fresh-process row
-        # and the memory children keep the default.
-        _jit.set_enabled(True)
+    # else steady state here: numba loaded from the first step, where the default
+    # ("auto") loads it after ~0.3 s of numpy steps. The fresh-process row and
+    # the memory children keep the environment's mode.
     if args.threads:  # for the child processes (memory, torch worker)
         os.environ["OMP_NUM_THREADS"] = str(args.threads)
         os.environ["OPENBLAS_NUM_THREADS"] = str(args.threads)
@@ -477,6 +488,11 @@ def main(argv=None) -> dict:
     finally:
         for p in peers:
             p.close()
+        _jit.set_enabled(jit_mode)  # main() may run inside a test session
+        if jit_env is None:
+            os.environ.pop("SKLEARN_ADAMLP_JIT", None)
+        else:
+            os.environ["SKLEARN_ADAMLP_JIT"] = jit_env
     results = {"meta": meta, "rows": rows}
     print(markdown(rows))
     if args.out:
