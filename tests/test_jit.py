@@ -380,3 +380,23 @@ def _fit_score(X, y):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         return MLPClassifier((16,), max_iter=20, random_state=0).fit(X, y).score(X, y)
+
+
+def test_fits_in_threads_at_once_match_a_fit_alone(digits):
+    """The loops hold no state and release the GIL: concurrent fits in threads
+    (joblib's threading backend, say) give each the same bits as a lone fit."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    X, y = digits
+
+    def fit(seed):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            model = MLPClassifier((32,), max_iter=5, random_state=seed)
+            return model.fit(X, y)._flat.copy()
+
+    alone = [fit(seed) for seed in range(4)]
+    with ThreadPoolExecutor(4) as pool:
+        together = list(pool.map(fit, range(4)))
+    for a, b in zip(alone, together, strict=True):
+        np.testing.assert_array_equal(a, b)
