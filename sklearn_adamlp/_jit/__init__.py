@@ -1,10 +1,11 @@
 """Optional compiled steps (the ``jit`` extra: numba).
 
-With numba installed, ``Adam`` (also AdamW and AMSGrad) and scikit-learn's
-``SGD`` (also with momentum and Nesterov) run their step as one compiled pass
-over the flat buffers, with the L2 term fused in, instead of about ten numpy
-passes; ReLU layers add their bias and apply the activation in one pass, and
-multiply by the derivative in one more. The results are the same bits: the
+With numba installed, ``Adam`` (also AdamW and AMSGrad), scikit-learn's
+``SGD`` (also with momentum and Nesterov), torch's ``Momentum``/``Nesterov``,
+``Adagrad`` and ``RMSprop`` run their step as one compiled pass over the flat
+buffers, with the L2 term fused in, instead of three to ten numpy passes.
+ReLU layers add their bias and apply the activation in one pass, and multiply
+by the derivative in one more. The results are the same bits: the
 loops repeat numpy's operations in the same order (tests/test_jit.py).
 
 The loops run on the calling thread and release the GIL; they start no thread
@@ -128,44 +129,61 @@ def _flat_buffers(*arrays) -> bool:
     )
 
 
-def adam(p, g, m, v, vmax, beta_1, beta_2, eps_t, step, decay, l2) -> bool:
-    """One Adam step in one pass; False (nothing done) when not applicable.
+def _step(span: str, p, g, state, scalars, l2) -> bool:
+    """Run ``_loops.<span>`` over the flat buffers; False if not applicable.
 
-    ``m`` and ``v`` are stored divided by ``1 - beta`` and ``vmax`` is the
-    AMSGrad maximum or None; ``l2`` is ``(c, stop)``, the term
-    ``g[:stop] += c * p[:stop]``. See ``_loops._adam_span`` for the update.
+    ``state`` holds the state arrays (None for an unused one: the span gets an
+    empty array in its place), ``scalars`` the Python scalars and flags in the
+    span's order, ``l2 = (c, stop)`` the term ``g[:stop] += c * p[:stop]``: the
+    span runs once on ``[0, stop)`` adding it and once on ``[stop, n)`` not.
+    Floats are rounded to the buffers' dtype, as numpy rounds Python floats.
     """
-    ams = vmax is not None
     loops = _loops_for(p.size)
-    if loops is None or not _flat_buffers(p, g, m, v, *((vmax,) if ams else ())):
+    used = [a for a in state if a is not None]
+    if loops is None or not _flat_buffers(p, g, *used):
         return False
     dt = p.dtype.type
-    c, stop = l2
-    loops.adam(
-        p, g, m, v, vmax if ams else p[:0],
-        dt(beta_1), dt(beta_2), dt(eps_t), dt(step), dt(decay), dt(c),
-        ams, int(stop),
-    )  # fmt: skip
+    state = [p[:0] if a is None else a for a in state]
+    scalars = [x if isinstance(x, bool) else dt(x) for x in scalars]
+    run = getattr(loops, span)
+    c, n = dt(l2[0]), p.shape[0]
+    cut = min(max(int(l2[1]), 0), n)
+    for lo, hi, add in ((0, cut, bool(c != 0)), (cut, n, False)):
+        if lo < hi:
+            parts = [a if a.shape[0] == 0 else a[lo:hi] for a in state]
+            run(p[lo:hi], g[lo:hi], *parts, *scalars, c, add)
     return True
+
+
+def adam(p, g, m, v, vmax, beta_1, beta_2, eps_t, step, decay, l2) -> bool:
+    """One Adam step in one pass (``_loops.adam_span``); False if not applicable.
+
+    ``m`` and ``v`` are stored divided by ``1 - beta``; ``vmax`` is the AMSGrad
+    maximum or None; ``l2 = (c, stop)``.
+    """
+    scalars = (beta_1, beta_2, eps_t, step, decay, vmax is not None)
+    return _step("adam_span", p, g, (m, v, vmax), scalars, l2)
 
 
 def sgd(p, g, v, lr, momentum, nesterov, l2) -> bool:
-    """One step of scikit-learn's SGD in one pass; False when not applicable.
-
-    ``v`` is the velocity (None without momentum); ``l2`` is ``(c, stop)``. See
-    ``_loops._sgd_span`` for the update.
-    """
-    loops = _loops_for(p.size)
-    if loops is None or not _flat_buffers(p, g, *((v,) if v is not None else ())):
-        return False
-    dt = p.dtype.type
+    """One step of scikit-learn's SGD (``_loops.sgd_span``); ``v`` None: no momentum."""
     mu = 0.0 if v is None else momentum
-    c, stop = l2
-    loops.sgd(
-        p, g, p[:0] if v is None else v, dt(-lr), dt(mu), dt(c),
-        bool(nesterov), int(stop),
-    )  # fmt: skip
-    return True
+    return _step("sgd_span", p, g, (v,), (-lr, mu, bool(nesterov)), l2)
+
+
+def momentum(p, g, buf, lr, mu, nesterov, l2) -> bool:
+    """One step of torch.optim.SGD's momentum (``_loops.momentum_span``)."""
+    return _step("momentum_span", p, g, (buf,), (-lr, mu, bool(nesterov)), l2)
+
+
+def adagrad(p, g, G, lr, eps, l2) -> bool:
+    """One Adagrad step (``_loops.adagrad_span``); False if not applicable."""
+    return _step("adagrad_span", p, g, (G,), (-lr, eps), l2)
+
+
+def rmsprop(p, g, Eg2, lr, rho, eps, l2) -> bool:
+    """One RMSprop step (``_loops.rmsprop_span``); False if not applicable."""
+    return _step("rmsprop_span", p, g, (Eg2,), (-lr, rho, 1.0 - rho, eps), l2)
 
 
 _FLOATS = (np.dtype(np.float64), np.dtype(np.float32))

@@ -6,8 +6,10 @@ of the numpy form in ``sklearn_adamlp.optimizers`` (no fused multiply-add, no
 fast-math), so both give the same bits. The numpy form needs several passes
 (cache-blocked); here every element is read and written once.
 
-``adam`` and ``sgd`` add the L2 gradient term ``g += c * p`` on ``[0, stop)``
-(the weight slice) by cutting the buffer at ``stop``.
+Every ``*_span`` takes ``(p, g, *state, *scalars, c, add)`` and, when ``add``,
+adds the L2 gradient term ``g + c * p`` to each gradient element it reads:
+``sklearn_adamlp._jit`` runs a span on the weight slice with ``add`` and on
+the biases without it.
 
 The loops run on one thread. Splitting them over numba's threads gained nothing
 beside numpy's two BLAS threads (a 784-256-128-10 Adam epoch: 290 ms on threads,
@@ -27,7 +29,7 @@ _OPTIONS = {"cache": True, "nogil": True, "error_model": "numpy", "boundscheck":
 
 
 @njit(**_OPTIONS)
-def _adam_span(p, g, m, v, vmax, b1, b2, eps_t, step, decay, c, add, ams):
+def adam_span(p, g, m, v, vmax, b1, b2, eps_t, step, decay, ams, c, add):
     """Run Adam on one stretch, moments stored divided by ``1 - beta``.
 
     ::
@@ -56,32 +58,7 @@ def _adam_span(p, g, m, v, vmax, b1, b2, eps_t, step, decay, c, add, ams):
 
 
 @njit(**_OPTIONS)
-def adam(p, g, m, v, vmax, b1, b2, eps_t, step, decay, c, ams, stop):
-    """``_adam_span`` with the L2 term below ``stop``, and without it above."""
-    n = p.shape[0]
-    cut = min(max(stop, 0), n)
-    for a, b, add in ((0, cut, c != 0.0), (cut, n, False)):
-        if a < b:
-            w = vmax[a:b] if ams else vmax
-            _adam_span(
-                p[a:b],
-                g[a:b],
-                m[a:b],
-                v[a:b],
-                w,
-                b1,
-                b2,
-                eps_t,
-                step,
-                decay,
-                c,
-                add,
-                ams,
-            )
-
-
-@njit(**_OPTIONS)
-def _sgd_span(p, g, v, lr, mu, c, add, nesterov):
+def sgd_span(p, g, v, lr, mu, nesterov, c, add):
     """Run scikit-learn's SGD on one stretch, with ``lr`` passed as ``-lr``.
 
     ::
@@ -110,14 +87,67 @@ def _sgd_span(p, g, v, lr, mu, c, add, nesterov):
 
 
 @njit(**_OPTIONS)
-def sgd(p, g, v, lr, mu, c, nesterov, stop):
-    """``_sgd_span`` with the L2 term below ``stop``, and without it above."""
-    n = p.shape[0]
-    cut = min(max(stop, 0), n)
-    for a, b, add in ((0, cut, c != 0.0), (cut, n, False)):
-        if a < b:
-            w = v if mu == 0.0 else v[a:b]
-            _sgd_span(p[a:b], g[a:b], w, lr, mu, c, add, nesterov)
+def momentum_span(p, g, buf, lr, mu, nesterov, c, add):
+    """Run torch.optim.SGD's momentum on one stretch, ``lr`` passed as ``-lr``.
+
+    ::
+
+        g   = g + c * p                (if add: the L2 term)
+        buf = mu * buf + g
+        p   = p - lr * (g + mu * buf)  (nesterov)
+        p   = p - lr * buf             (otherwise)
+    """
+    for i in range(p.shape[0]):
+        gi = g[i]
+        if add:
+            gi = gi + p[i] * c
+        bi = buf[i] * mu + gi
+        buf[i] = bi
+        if nesterov:
+            p[i] = p[i] + (gi + bi * mu) * lr
+        else:
+            p[i] = p[i] + bi * lr
+
+
+@njit(**_OPTIONS)
+def adagrad_span(p, g, G, lr, eps, c, add):
+    """Run Adagrad on one stretch, ``lr`` passed as ``-lr``.
+
+    ::
+
+        g = g + c * p                  (if add: the L2 term)
+        G = G + g**2
+        p = p - lr * g / (sqrt(G) + eps)
+    """
+    for i in range(p.shape[0]):
+        gi = g[i]
+        if add:
+            gi = gi + p[i] * c
+        Gi = G[i] + gi * gi
+        G[i] = Gi
+        p[i] = p[i] + (gi / (np.sqrt(Gi) + eps)) * lr
+
+
+@njit(**_OPTIONS)
+def rmsprop_span(p, g, E, lr, rho, one_minus, eps, c, add):
+    """Run RMSprop (non-centered) on one stretch, ``lr`` passed as ``-lr``.
+
+    ``one_minus`` is ``1 - rho`` rounded to the buffers' dtype, as numpy
+    rounds the Python float.
+
+    ::
+
+        g   = g + c * p                (if add: the L2 term)
+        Eg2 = rho * Eg2 + (1 - rho) * g**2
+        p   = p - lr * g / (sqrt(Eg2) + eps)
+    """
+    for i in range(p.shape[0]):
+        gi = g[i]
+        if add:
+            gi = gi + p[i] * c
+        Ei = E[i] * rho + (gi * gi) * one_minus
+        E[i] = Ei
+        p[i] = p[i] + (gi / (np.sqrt(Ei) + eps)) * lr
 
 
 @njit(**_OPTIONS)

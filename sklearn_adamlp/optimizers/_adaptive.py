@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sklearn_adamlp import _jit
 from sklearn_adamlp.optimizers._base import (
     Optimizer,
     _block_scratch,
@@ -53,6 +54,9 @@ class Adagrad(Optimizer):
     @fuses_terms
     def _update(self, p, g, s, lr, t):
         G, tmp, eps = s["G"], s["tmp"], float(self.epsilon)
+        l2 = self._fused_l2()
+        if l2 is not None and _jit.adagrad(p, g, G, lr, eps, l2):
+            return  # one compiled pass, the same bits as the loop below
         for b in self._fused_blocks(p, g):  # g is scratch
             gb, Gb = g[b], G[b]
             tb = tmp[: len(gb)]
@@ -183,6 +187,9 @@ class RMSprop(Optimizer):
     def _update(self, p, g, s, lr, t):
         rho, eps = float(self.rho), float(self.epsilon)
         Eg2, tmp = s["Eg2"], s["tmp"]
+        l2 = self._fused_l2()
+        if l2 is not None and _jit.rmsprop(p, g, Eg2, lr, rho, eps, l2):
+            return  # one compiled pass, the same bits as the loop below
         for b in self._fused_blocks(p, g):  # g is scratch
             gb, Eg2b = g[b], Eg2[b]
             tb = tmp[: len(gb)]

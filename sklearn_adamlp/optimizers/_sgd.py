@@ -73,11 +73,7 @@ class SGD(Optimizer):
             s["v"] = np.zeros_like(p)
         v = s["v"] if mu != 0.0 else None
         l2 = self._fused_l2()
-        if (
-            l2 is not None
-            and type(self)._momentum_step is SGD._momentum_step
-            and _jit.sgd(p, g, v, lr, mu, self.nesterov, l2)
-        ):
+        if l2 is not None and self._compiled_step(p, g, v, lr, mu, l2):
             return  # one compiled pass, the same bits as the loop below
         # block by block: the few passes of a block stay in cache (see _blocks)
         for b in self._fused_blocks(p, g):
@@ -85,6 +81,16 @@ class SGD(Optimizer):
                 add_scaled(-lr, g[b], p[b])  # p = p - lr * g
             else:
                 self._momentum_step(p[b], g[b], v[b], lr, mu)
+
+    def _compiled_step(self, p, g, v, lr, mu, l2) -> bool:
+        """Run the step as one compiled pass (``_jit``), if this class allows it.
+
+        Only while ``_momentum_step`` is this class's own: a subclass that
+        changes the rule keeps the numpy blocks.
+        """
+        if v is not None and type(self)._momentum_step is not SGD._momentum_step:
+            return False
+        return _jit.sgd(p, g, v, lr, mu, self.nesterov, l2)
 
     def _momentum_step(self, p, g, v, lr, mu):
         g *= -lr  # g now holds -lr * g
@@ -137,6 +143,14 @@ class Momentum(SGD):
         weight_decay: float = 0.0,
     ) -> None:
         super().__init__(learning_rate, momentum, nesterov, weight_decay)
+
+    def _compiled_step(self, p, g, buf, lr, mu, l2) -> bool:
+        """Torch's momentum step as one compiled pass (``_jit``), if allowed."""
+        if buf is None:  # no momentum: the plain step, shared with SGD
+            return _jit.sgd(p, g, None, lr, mu, self.nesterov, l2)
+        if type(self)._momentum_step is not Momentum._momentum_step:
+            return False
+        return _jit.momentum(p, g, buf, lr, mu, self.nesterov, l2)
 
     def _momentum_step(self, p, g, buf, lr, mu):
         buf *= mu
