@@ -115,43 +115,48 @@ def _load():
     return loops
 
 
-def _flat_buffers(*arrays) -> bool:
-    """Whether the arrays are 1-D, C-contiguous, of one float dtype and length."""
-    a0 = arrays[0]
-    if a0.dtype != np.float64 and a0.dtype != np.float32:
+def _flat_buffers(p, g, state) -> bool:
+    """Whether ``p``, ``g`` and the state arrays are flat twins of ``p``.
+
+    That is 1-D, C-contiguous, of ``p``'s float dtype and length; None entries
+    of ``state`` (unused arrays) are skipped.
+    """
+    dt, n = p.dtype, p.shape[0]
+    if dt != np.float64 and dt != np.float32:
         return False
-    return all(
-        a.ndim == 1
-        and a.flags.c_contiguous
-        and a.dtype == a0.dtype
-        and a.shape == a0.shape
-        for a in arrays
-    )
+    for a in (p, g, *state):
+        if a is not None and not (
+            a.ndim == 1 and a.flags.c_contiguous and a.dtype == dt and a.shape[0] == n
+        ):
+            return False
+    return True
 
 
-def _step(span: str, p, g, state, scalars, l2) -> bool:
+def _step(span: str, p, g, state, floats, flags, l2) -> bool:
     """Run ``_loops.<span>`` over the flat buffers; False if not applicable.
 
     ``state`` holds the state arrays (None for an unused one: the span gets an
-    empty array in its place), ``scalars`` the Python scalars and flags in the
-    span's order, ``l2 = (c, stop)`` the term ``g[:stop] += c * p[:stop]``: the
+    empty array in its place), ``floats`` then ``flags`` the span's scalars in
+    its order, ``l2 = (c, stop)`` the term ``g[:stop] += c * p[:stop]``: the
     span runs once on ``[0, stop)`` adding it and once on ``[stop, n)`` not.
     Floats are rounded to the buffers' dtype, as numpy rounds Python floats.
+    Written for a small per-step cost (a few microseconds): it runs every step.
     """
     loops = _loops_for(p.size)
-    used = [a for a in state if a is not None]
-    if loops is None or not _flat_buffers(p, g, *used):
+    if loops is None or not _flat_buffers(p, g, state):
         return False
     dt = p.dtype.type
-    state = [p[:0] if a is None else a for a in state]
-    scalars = [x if isinstance(x, bool) else dt(x) for x in scalars]
+    args = [dt(x) for x in floats]
+    args += flags
     run = getattr(loops, span)
-    c, n = dt(l2[0]), p.shape[0]
+    c, n, empty = dt(l2[0]), p.shape[0], p[:0]
     cut = min(max(int(l2[1]), 0), n)
-    for lo, hi, add in ((0, cut, bool(c != 0)), (cut, n, False)):
-        if lo < hi:
-            parts = [a if a.shape[0] == 0 else a[lo:hi] for a in state]
-            run(p[lo:hi], g[lo:hi], *parts, *scalars, c, add)
+    if cut:
+        parts = [empty if a is None else a[:cut] for a in state]
+        run(p[:cut], g[:cut], *parts, *args, c, bool(c != 0))
+    if cut < n:
+        parts = [empty if a is None else a[cut:] for a in state]
+        run(p[cut:], g[cut:], *parts, *args, c, False)
     return True
 
 
@@ -161,29 +166,29 @@ def adam(p, g, m, v, vmax, beta_1, beta_2, eps_t, step, decay, l2) -> bool:
     ``m`` and ``v`` are stored divided by ``1 - beta``; ``vmax`` is the AMSGrad
     maximum or None; ``l2 = (c, stop)``.
     """
-    scalars = (beta_1, beta_2, eps_t, step, decay, vmax is not None)
-    return _step("adam_span", p, g, (m, v, vmax), scalars, l2)
+    floats = (beta_1, beta_2, eps_t, step, decay)
+    return _step("adam_span", p, g, (m, v, vmax), floats, [vmax is not None], l2)
 
 
 def sgd(p, g, v, lr, momentum, nesterov, l2) -> bool:
     """One step of scikit-learn's SGD (``_loops.sgd_span``); ``v`` None: no momentum."""
     mu = 0.0 if v is None else momentum
-    return _step("sgd_span", p, g, (v,), (-lr, mu, bool(nesterov)), l2)
+    return _step("sgd_span", p, g, (v,), (-lr, mu), [bool(nesterov)], l2)
 
 
 def momentum(p, g, buf, lr, mu, nesterov, l2) -> bool:
     """One step of torch.optim.SGD's momentum (``_loops.momentum_span``)."""
-    return _step("momentum_span", p, g, (buf,), (-lr, mu, bool(nesterov)), l2)
+    return _step("momentum_span", p, g, (buf,), (-lr, mu), [bool(nesterov)], l2)
 
 
 def adagrad(p, g, G, lr, eps, l2) -> bool:
     """One Adagrad step (``_loops.adagrad_span``); False if not applicable."""
-    return _step("adagrad_span", p, g, (G,), (-lr, eps), l2)
+    return _step("adagrad_span", p, g, (G,), (-lr, eps), [], l2)
 
 
 def rmsprop(p, g, Eg2, lr, rho, eps, l2) -> bool:
     """One RMSprop step (``_loops.rmsprop_span``); False if not applicable."""
-    return _step("rmsprop_span", p, g, (Eg2,), (-lr, rho, 1.0 - rho, eps), l2)
+    return _step("rmsprop_span", p, g, (Eg2,), (-lr, rho, 1.0 - rho, eps), [], l2)
 
 
 _FLOATS = (np.dtype(np.float64), np.dtype(np.float32))
