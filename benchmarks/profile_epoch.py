@@ -2,6 +2,7 @@
 
     python -m benchmarks.profile_epoch [--quick] [--dtype float64] [--solver adam]
                                        [--threads N] [--epochs 3] [--cprofile]
+                                       [--no-jit]
 
 The epoch loop of ``training._run_epoch`` is replayed with a timer around each
 component, using the fitted estimator's own network, loss, activations, penalty
@@ -68,8 +69,7 @@ def _loss_grad(net, flat, grad, X, Y, T: _Timer, terms: list) -> float:
         with T("forward matmul"):
             _dot(a, W[l], out=bufs.Z[l])
         with T("forward bias + activation"):
-            bufs.Z[l] += b[l]
-            a = net.activations[l].forward(bufs.Z[l], out=bufs.A[l])
+            a = net.activations[l].forward_biased(bufs.Z[l], b[l], out=bufs.A[l])
     with T("forward matmul"):
         _dot(a, W[last], out=bufs.Z[last])
     with T("output bias"):
@@ -252,9 +252,16 @@ def main(argv=None) -> None:
     ap.add_argument("--epochs", type=int, default=3)
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--cprofile", action="store_true")
+    ap.add_argument(
+        "--no-jit", action="store_true", help="numpy steps (SKLEARN_ADAMLP_JIT=0)"
+    )
     args = ap.parse_args(argv)
     cfg = QUICK if args.quick else Config()
     import sklearn_adamlp  # noqa: F401  (loads scipy's BLAS before the limit)
+    from sklearn_adamlp import _jit
+
+    # the compiled steps from the first step (the steady state), unless --no-jit
+    jit_mode = _jit.set_enabled(not args.no_jit and _jit.available())
 
     limiter = contextlib.nullcontext()
     if args.threads:
@@ -263,13 +270,16 @@ def main(argv=None) -> None:
         limiter = threadpool_limits(args.threads)
     with limiter:
         comp = breakdown(cfg, args.solver, args.dtype, args.epochs, args.reps)
+        steps = "compiled" if _jit.available() else "numpy"
         print(
             f"## {args.solver} {args.dtype}, threads={args.threads or 'default'}, "
-            f"{cfg.n_samples} x {cfg.units}, batch {cfg.batch_size}\n"
+            f"{cfg.n_samples} x {cfg.units}, batch {cfg.batch_size}, "
+            f"{steps} steps\n"
         )
         print(table(comp))
         if args.cprofile:
             print(cprofile_fit(cfg, args.solver, args.dtype, args.epochs))
+    _jit.set_enabled(jit_mode)
 
 
 if __name__ == "__main__":
