@@ -19,7 +19,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPClassifier as SklearnMLP
 from sklearn.preprocessing import StandardScaler
 
-from sklearn_adamlp import MLPClassifier, __version__
+from sklearn_adamlp import MLPClassifier, __version__, _jit
 
 
 def _run(estimator, X_train, y_train, X_test, y_test, repeats):
@@ -78,6 +78,7 @@ def main(argv: list[str] | None = None) -> None:
             f"{name:<24} {acc:>13.4f} {epochs:>7d} {per_epoch:>10.5f}"
             f"  ({base / per_epoch:.2f}x sklearn's speed)"
         )
+    print(f"\nsklearn-adamlp ran {_jit.describe()}")
 
 
 if __name__ == "__main__":

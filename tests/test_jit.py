@@ -441,3 +441,15 @@ def test_fits_in_threads_at_once_match_a_fit_alone(digits):
         together = list(pool.map(fit, range(4)))
     for a, b in zip(alone, together, strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+def test_describe_names_the_steps_in_use(jit_state):
+    jit_state.update(mode="off")
+    assert _jit.describe() == "numpy steps (SKLEARN_ADAMLP_JIT=0)"
+    jit_state.update(mode="auto", loops=None)
+    assert _jit.describe().startswith("numpy steps so far: mode 'auto'")
+    jit_state.update(loops=False)  # numba missing
+    assert "pip install 'sklearn-adamlp[jit]'" in _jit.describe()
+    jit_state.update(mode="on", loops=None)
+    _jit._load()
+    assert _jit.describe() == f"compiled steps (numba {numba.__version__}, mode on)"

@@ -79,6 +79,22 @@ def loaded() -> bool:
     return bool(_state["loops"])
 
 
+def describe() -> str:
+    """One line on which steps run in this process, for demos and reports."""
+    if _state["loops"]:
+        import numba
+
+        return f"compiled steps (numba {numba.__version__}, mode {_state['mode']})"
+    if _state["mode"] == "off":
+        return "numpy steps (SKLEARN_ADAMLP_JIT=0)"
+    if available():
+        return (
+            "numpy steps so far: mode 'auto' loads numba after ~0.3 s of steps "
+            "(SKLEARN_ADAMLP_JIT=1 loads it at once)"
+        )
+    return "numpy steps (pip install 'sklearn-adamlp[jit]' for the compiled ones)"
+
+
 def _loops_for(n: int):
     """Return the ``_loops`` module for a pass over ``n`` elements, or None.
 
