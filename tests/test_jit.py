@@ -327,6 +327,18 @@ def test_without_numba_everything_runs_in_numpy(jit_state, digits):
     assert model.score(X, y) > 0.8
 
 
+def _python(code: str, mode: str) -> str:
+    """Run ``code`` in a new interpreter with SKLEARN_ADAMLP_JIT=mode; its stdout."""
+    env = {**os.environ, "SKLEARN_ADAMLP_JIT": mode}
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+
 @pytest.mark.parametrize(
     ("value", "mode", "expected"),
     [("0", "off", False), ("off", "off", False), ("1", "on", True),
@@ -337,15 +349,8 @@ def test_environment_switch(value, mode, expected):
         "from sklearn_adamlp import _jit;"
         "print(_jit._state['mode'], _jit.available(), _jit.loaded())"
     )
-    env = {**os.environ, "SKLEARN_ADAMLP_JIT": value}
-    out = subprocess.run(
-        [sys.executable, "-c", code],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert out.stdout.split() == [mode, str(expected), "False"]  # nothing loaded yet
+    out = _python(code, value)
+    assert out.split() == [mode, str(expected), "False"]  # nothing loaded yet
 
 
 def test_set_enabled_returns_the_previous_setting(jit_state):
@@ -381,7 +386,7 @@ def test_auto_mode_loads_numba_after_enough_numpy_work(jit_state, monkeypatch, d
 
 
 @pytest.mark.parametrize(("mode", "imported"), [("auto", False), ("on", True)])
-def test_a_small_fit_in_auto_mode_never_imports_numba(mode, imported):
+def test_numba_is_imported_by_a_small_fit_only_in_mode_on(mode, imported):
     code = (
         "import sys, warnings; warnings.simplefilter('ignore');"
         "from sklearn.datasets import load_digits;"
@@ -390,15 +395,7 @@ def test_a_small_fit_in_auto_mode_never_imports_numba(mode, imported):
         "MLPClassifier(max_iter=20).fit(X, y);"
         "print('numba' in sys.modules)"
     )
-    env = {**os.environ, "SKLEARN_ADAMLP_JIT": mode}
-    out = subprocess.run(
-        [sys.executable, "-c", code],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert out.stdout.strip() == str(imported)
+    assert _python(code, mode).strip() == str(imported)
 
 
 def test_a_fit_in_a_forked_child_after_one_in_the_parent(digits):
