@@ -450,3 +450,12 @@ def test_describe_names_the_steps_in_use(jit_state):
     jit_state.update(mode="on", loops=None)
     _jit._load()
     assert _jit.describe() == f"compiled steps (numba {numba.__version__}, mode on)"
+
+
+def test_public_switch_is_the_same_as_the_private_one(jit_state):
+    import sklearn_adamlp
+
+    jit_state["mode"] = "auto"
+    assert sklearn_adamlp.set_jit(False) == "auto"
+    assert sklearn_adamlp.jit_status() == "numpy steps (SKLEARN_ADAMLP_JIT=0)"
+    assert sklearn_adamlp.set_jit("auto") is False
