@@ -441,7 +441,8 @@ def test_fits_in_threads_at_once_match_a_fit_alone(digits):
 
 
 def test_describe_names_the_steps_in_use(jit_state):
-    jit_state.update(mode="off")
+    _jit._load()
+    jit_state.update(mode="off")  # loaded, but switched off
     assert _jit.describe() == "numpy steps (SKLEARN_ADAMLP_JIT=0)"
     jit_state.update(mode="auto", loops=None)
     assert _jit.describe().startswith("numpy steps so far: mode 'auto'")

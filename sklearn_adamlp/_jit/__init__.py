@@ -81,12 +81,12 @@ def loaded() -> bool:
 
 def describe() -> str:
     """One line on which steps run in this process, for demos and reports."""
+    if _state["mode"] == "off":
+        return "numpy steps (SKLEARN_ADAMLP_JIT=0)"
     if _state["loops"]:
         import numba
 
         return f"compiled steps (numba {numba.__version__}, mode {_state['mode']})"
-    if _state["mode"] == "off":
-        return "numpy steps (SKLEARN_ADAMLP_JIT=0)"
     if available():
         return (
             "numpy steps so far: mode 'auto' loads numba after ~0.3 s of steps "
