@@ -108,17 +108,20 @@ def _load_compiled_steps(X, y, params) -> None:
 
 def code_mb() -> dict:
     """RSS added by loading numba and the compiled loops, in a new interpreter."""
-    code = (
-        "import json, numpy as np, warnings;"
-        "from benchmarks._memory import _rss_mb;"
-        "from sklearn_adamlp import MLPClassifier, _jit;"
-        "before = _rss_mb();"
-        "ok = _jit.available() and _jit.set_enabled(True) is not None;"
-        "warnings.simplefilter('ignore');"
-        "X = np.random.default_rng(0).normal(size=(64, 8));"
-        "ok and MLPClassifier((8,), max_iter=1).fit(X, X[:, 0] > 0);"
-        "print(json.dumps({'loaded': bool(ok), 'mb': _rss_mb() - before}))"
-    )
+    code = """
+import json, warnings
+import numpy as np
+from benchmarks._memory import _rss_mb
+from sklearn_adamlp import MLPClassifier, _jit
+
+before, loaded = _rss_mb(), _jit.available()
+if loaded:
+    _jit.set_enabled(True)
+    warnings.simplefilter("ignore")
+    X = np.random.default_rng(0).normal(size=(64, 8))
+    MLPClassifier((8,), max_iter=1).fit(X, X[:, 0] > 0)
+print(json.dumps({"loaded": loaded, "mb": _rss_mb() - before}))
+"""
     from benchmarks._peers import REPO
 
     env = dict(os.environ)

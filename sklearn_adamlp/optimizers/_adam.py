@@ -109,10 +109,7 @@ class Adam(Optimizer):
         root = math.sqrt((1.0 - b2**t) / (1.0 - b2))
         eps_t, step = eps * root, -lr * (1.0 - b1) * root / (1.0 - b1**t)
         decay = self._p_scale(lr)
-        l2 = self._fused_l2()
-        if l2 is not None and _jit.adam(
-            p, g, m, v, v_max, b1, b2, eps_t, step, decay, l2
-        ):
+        if self._compiled(_jit.adam, p, g, m, v, v_max, b1, b2, eps_t, step, decay):
             return  # one compiled pass, the same bits as the loop below
         for b in self._fused_blocks(p, g):  # g is scratch: it holds g**2, then the step
             gb, mb, vb = g[b], m[b], v[b]

@@ -54,8 +54,7 @@ class Adagrad(Optimizer):
     @fuses_terms
     def _update(self, p, g, s, lr, t):
         G, tmp, eps = s["G"], s["tmp"], float(self.epsilon)
-        l2 = self._fused_l2()
-        if l2 is not None and _jit.adagrad(p, g, G, lr, eps, l2):
+        if self._compiled(_jit.adagrad, p, g, G, lr, eps):
             return  # one compiled pass, the same bits as the loop below
         for b in self._fused_blocks(p, g):  # g is scratch
             gb, Gb = g[b], G[b]
@@ -187,8 +186,7 @@ class RMSprop(Optimizer):
     def _update(self, p, g, s, lr, t):
         rho, eps = float(self.rho), float(self.epsilon)
         Eg2, tmp = s["Eg2"], s["tmp"]
-        l2 = self._fused_l2()
-        if l2 is not None and _jit.rmsprop(p, g, Eg2, lr, rho, eps, l2):
+        if self._compiled(_jit.rmsprop, p, g, Eg2, lr, rho, eps):
             return  # one compiled pass, the same bits as the loop below
         for b in self._fused_blocks(p, g):  # g is scratch
             gb, Eg2b = g[b], Eg2[b]

@@ -93,6 +93,17 @@ class Optimizer(Parametrized):
                 term(p, g, b)
             yield b
 
+    def _compiled(self, step: Callable[..., bool], *args) -> bool:
+        """Try a compiled step: ``step(*args, l2)``, one of ``_jit``'s.
+
+        ``l2`` is the pending L2 term (``_fused_l2``). False when the terms are
+        something else or the step declines (no numba, not switched on yet, a
+        strided buffer): the caller then runs its numpy blocks, which give the
+        same bits.
+        """
+        l2 = self._fused_l2()
+        return l2 is not None and step(*args, l2)
+
     def _fused_l2(self) -> tuple[float, int] | None:
         """Return the pending terms as one L2 term ``(c, stop)``, or None.
 

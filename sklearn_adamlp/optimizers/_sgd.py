@@ -72,8 +72,7 @@ class SGD(Optimizer):
         if mu != 0.0 and "v" not in s:  # momentum switched on after the first step
             s["v"] = np.zeros_like(p)
         v = s["v"] if mu != 0.0 else None
-        l2 = self._fused_l2()
-        if l2 is not None and self._compiled_step(p, g, v, lr, mu, l2):
+        if self._compiled(self._compiled_step, p, g, v, lr, mu):
             return  # one compiled pass, the same bits as the loop below
         # block by block: the few passes of a block stay in cache (see _blocks)
         for b in self._fused_blocks(p, g):
