@@ -20,6 +20,7 @@ from sklearn_adamlp.optimizers import (
     SGD,
     Adagrad,
     Adam,
+    Adamax,
     AdamW,
     AMSGrad,
     Momentum,
@@ -61,6 +62,7 @@ OPTIMIZERS = {
     "adam-coupled-decay": lambda: Adam(learning_rate=0.01, weight_decay=0.1),
     "adamw": lambda: AdamW(learning_rate=0.01, weight_decay=0.1),
     "amsgrad": lambda: AMSGrad(learning_rate=0.01),
+    "adamax": lambda: Adamax(learning_rate=0.01),
     "sgd": lambda: SGD(learning_rate=0.1, momentum=0.0),
     "sgd-momentum": lambda: SGD(learning_rate=0.1, momentum=0.9),
     "sgd-nesterov": lambda: SGD(learning_rate=0.1, momentum=0.9, nesterov=True),
@@ -121,7 +123,7 @@ def test_nonfinite_values_follow_numpy():
     p0 = np.linspace(-1, 1, n)
     g = np.linspace(-3, 3, n)
     g[[3, 9]] = np.nan, np.inf
-    for name in ("adam", "amsgrad", "sgd-nesterov"):
+    for name in ("adam", "amsgrad", "adamax", "sgd-nesterov", "rmsprop"):
         fast, _ = _run_steps(OPTIMIZERS[name], p0, [g, g], list, True)
         slow, _ = _run_steps(OPTIMIZERS[name], p0, [g, g], list, False)
         np.testing.assert_array_equal(fast, slow)  # NaN where numpy has NaN
@@ -267,6 +269,7 @@ FITS = [
     {"solver": "adam", "dropout": 0.2},
     {"solver": "rmsprop", "alpha": 0.01},
     {"solver": "adagrad"},
+    {"solver": "adamax", "alpha": 0.01},
     {"solver": "nesterov"},
 ]
 

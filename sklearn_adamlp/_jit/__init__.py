@@ -1,6 +1,6 @@
 """Optional compiled steps (the ``jit`` extra: numba).
 
-With numba installed, ``Adam`` (also AdamW and AMSGrad), scikit-learn's
+With numba installed, ``Adam`` (also AdamW and AMSGrad), ``Adamax``, scikit-learn's
 ``SGD`` (also with momentum and Nesterov), torch's ``Momentum``/``Nesterov``,
 ``Adagrad`` and ``RMSprop`` run their step as one compiled pass over the flat
 buffers, with the L2 term fused in, instead of three to ten numpy passes.
@@ -184,6 +184,12 @@ def adam(p, g, m, v, vmax, beta_1, beta_2, eps_t, step, decay, l2) -> bool:
     """
     floats = (beta_1, beta_2, eps_t, step, decay)
     return _step("adam_span", p, g, (m, v, vmax), floats, [vmax is not None], l2)
+
+
+def adamax(p, g, m, u, beta_1, beta_2, eps, step, l2) -> bool:
+    """One AdaMax step (``_loops.adamax_span``); False if not applicable."""
+    floats = (beta_1, 1.0 - beta_1, beta_2, eps, step)
+    return _step("adamax_span", p, g, (m, u), floats, [], l2)
 
 
 def sgd(p, g, v, lr, momentum, nesterov, l2) -> bool:

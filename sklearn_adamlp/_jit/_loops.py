@@ -151,6 +151,34 @@ def rmsprop_span(p, g, E, lr, rho, one_minus, eps, c, add):
 
 
 @njit(**_OPTIONS)
+def adamax_span(p, g, m, u, b1, one_minus_b1, b2, eps, step, c, add):
+    """Run AdaMax on one stretch; ``step`` is ``-lr / (1 - beta_1**t)``.
+
+    ``one_minus_b1`` is ``1 - beta_1`` rounded to the buffers' dtype, as numpy
+    rounds the Python float. ``max`` is numpy's: NaN wins.
+
+    ::
+
+        g = g + c * p                  (if add: the L2 term)
+        m = beta_1 * m + (1 - beta_1) * g
+        u = max(beta_2 * u, abs(g) + eps)
+        p = p + step * m / u
+    """
+    for i in range(p.shape[0]):
+        gi = g[i]
+        if add:
+            gi = gi + p[i] * c
+        mi = m[i] * b1 + gi * one_minus_b1
+        m[i] = mi
+        ai = abs(gi) + eps
+        ui = u[i] * b2
+        if not (ui >= ai or ui != ui):
+            ui = ai
+        u[i] = ui
+        p[i] = p[i] + (mi / ui) * step
+
+
+@njit(**_OPTIONS)
 def bias_relu(z, b, a):
     """``z = z + b`` (``b`` added to every row), then ``a = max(z, 0)``, in one pass.
 

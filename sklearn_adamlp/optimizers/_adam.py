@@ -262,6 +262,8 @@ class Adamax(Optimizer):
         b1, b2, eps = float(self.beta_1), float(self.beta_2), float(self.epsilon)
         m, u = s["m"], s["u"]
         step = -lr / (1.0 - b1**t)
+        if self._compiled(_jit.adamax, p, g, m, u, b1, b2, eps, step):
+            return  # one compiled pass, the same bits as the loop below
         for b in self._fused_blocks(p, g):  # g is scratch
             gb, mb, ub = g[b], m[b], u[b]
             mb *= b1
