@@ -3,7 +3,6 @@
 from sklearn_adamlp._estimators import MLPClassifier, MLPRegressor
 from sklearn_adamlp._jit import describe as jit_status
 from sklearn_adamlp._jit import set_enabled as set_jit
-
-__version__ = "0.1.0"
+from sklearn_adamlp._version import __version__
 
 __all__ = ["MLPClassifier", "MLPRegressor", "__version__", "jit_status", "set_jit"]
