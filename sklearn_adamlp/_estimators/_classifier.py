@@ -110,10 +110,12 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         ValueError (``alpha`` and ``l1`` work there).
     snapshot_ensemble : bool, default=False
         Keep the weights at the end of every cycle of a restarts schedule
-        ('cosine_restarts') and average the snapshots' outputs in ``predict``,
-        ``predict_proba`` and ``decision_function`` (Huang et al. 2017). Needs
-        a schedule with restarts (ValueError otherwise); with no completed
-        cycle, the final weights predict alone.
+        ('cosine_restarts') and average, in ``predict``, ``predict_proba`` and
+        ``decision_function``, the outputs of the final weights and of the
+        last ``ensemble_size_ - 1`` snapshots (Huang et al. 2017), the number
+        that scores best on the validation set (training data without one),
+        so the ensemble never scores below the final weights there. Needs a
+        schedule with restarts (ValueError otherwise).
     curriculum : {'easy_first'} or None, default=None
         'easy_first' (Bengio et al. 2009): after a first epoch over all
         samples, rank them by their loss and train on the easiest
@@ -159,6 +161,10 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         Flat parameter copies kept by ``snapshot_ensemble`` (empty when off).
     n_snapshots_ : int
         ``len(snapshots_)``.
+    ensemble_size_ : int
+        Number of weight sets ``predict`` averages with ``snapshot_ensemble``:
+        the final weights and the last ``ensemble_size_ - 1`` snapshots (one
+        equal to the final weights counted once). See docs/schedules.md.
     """
 
     _parameter_constraints: ClassVar[dict] = {**BaseMLP._parameter_constraints}
