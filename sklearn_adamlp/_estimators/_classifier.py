@@ -38,7 +38,9 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         A name of ``sklearn_adamlp.optimizers.available()`` ('sgd', 'adam',
         'lbfgs', ...) or an optimizer object. A name takes ``learning_rate_init``,
         ``momentum``, ``nesterovs_momentum``, ``beta_1``, ``beta_2`` and
-        ``epsilon`` from the estimator; an object (e.g. ``Adam(beta_1=0.8)``) is
+        ``epsilon`` from the estimator, at the values ``get_params`` shows (for
+        every name: 'adadelta' runs at 0.001 unless you pass its 1.0; see
+        docs/optimizers.md); an object (e.g. ``Adam(beta_1=0.8)``) is
         cloned at fit and keeps its own parameters, which GridSearchCV can tune
         as ``solver__beta_1``.
     alpha : float, default=0.0001
