@@ -72,6 +72,11 @@ OPTIMIZERS = {
     "adagrad": lambda: Adagrad(learning_rate=0.1),
     "rmsprop": lambda: RMSprop(learning_rate=0.01, rho=0.9),
     "rmsprop-rho-1": lambda: RMSprop(learning_rate=0.01, rho=1.0, epsilon=1e-3),
+    "rmsprop-momentum": lambda: RMSprop(learning_rate=0.01, rho=0.9, momentum=0.9),
+    "rmsprop-centered": lambda: RMSprop(learning_rate=0.01, rho=0.9, centered=True),
+    "rmsprop-centered-momentum": lambda: RMSprop(
+        learning_rate=0.01, rho=0.9, momentum=0.5, centered=True
+    ),
 }
 
 
@@ -123,7 +128,14 @@ def test_nonfinite_values_follow_numpy():
     p0 = np.linspace(-1, 1, n)
     g = np.linspace(-3, 3, n)
     g[[3, 9]] = np.nan, np.inf
-    for name in ("adam", "amsgrad", "adamax", "sgd-nesterov", "rmsprop"):
+    for name in (
+        "adam",
+        "amsgrad",
+        "adamax",
+        "sgd-nesterov",
+        "rmsprop",
+        "rmsprop-centered-momentum",
+    ):
         fast, _ = _run_steps(OPTIMIZERS[name], p0, [g, g], list, True)
         slow, _ = _run_steps(OPTIMIZERS[name], p0, [g, g], list, False)
         np.testing.assert_array_equal(fast, slow)  # NaN where numpy has NaN

@@ -208,9 +208,14 @@ def adagrad(p, g, G, lr, eps, l2) -> bool:
     return _step("adagrad_span", p, g, (G,), (-lr, eps), [], l2)
 
 
-def rmsprop(p, g, Eg2, lr, rho, eps, l2) -> bool:
-    """One RMSprop step (``_loops.rmsprop_span``); False if not applicable."""
-    return _step("rmsprop_span", p, g, (Eg2,), (-lr, rho, 1.0 - rho, eps), [], l2)
+def rmsprop(p, g, Eg2, g_avg, buf, lr, rho, eps, momentum, l2) -> bool:
+    """One RMSprop step (``_loops.rmsprop_span``); False if not applicable.
+
+    ``g_avg`` (centered) and ``buf`` (momentum) are None when switched off.
+    """
+    floats = (-lr, rho, 1.0 - rho, eps, momentum)
+    flags = [g_avg is not None, buf is not None]
+    return _step("rmsprop_span", p, g, (Eg2, g_avg, buf), floats, flags, l2)
 
 
 _FLOATS = (np.dtype(np.float64), np.dtype(np.float32))

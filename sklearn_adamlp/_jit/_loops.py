@@ -129,25 +129,44 @@ def adagrad_span(p, g, G, lr, eps, c, add):
 
 
 @njit(**_OPTIONS)
-def rmsprop_span(p, g, E, lr, rho, one_minus, eps, c, add):
-    """Run RMSprop (non-centered) on one stretch, ``lr`` passed as ``-lr``.
+def rmsprop_span(p, g, E, g_avg, buf, lr, rho, one_minus, eps, mu, cen, mom, c, add):
+    """Run RMSprop on one stretch, ``lr`` passed as ``-lr``.
 
     ``one_minus`` is ``1 - rho`` rounded to the buffers' dtype, as numpy
-    rounds the Python float.
+    rounds the Python float; ``cen`` (centered) and ``mom`` (momentum > 0)
+    select the variant. ``max`` is numpy's: NaN stays NaN.
 
     ::
 
-        g   = g + c * p                (if add: the L2 term)
-        Eg2 = rho * Eg2 + (1 - rho) * g**2
-        p   = p - lr * g / (sqrt(Eg2) + eps)
+        g     = g + c * p              (if add: the L2 term)
+        Eg2   = rho * Eg2 + (1 - rho) * g**2
+        g_avg = rho * g_avg + (1 - rho) * g          (cen)
+        v     = max(Eg2 - g_avg**2, 0) if cen else Eg2
+        s     = g / (sqrt(v) + eps)
+        buf   = mu * buf + s;  p = p - lr * buf      (mom)
+        p     = p - lr * s                           (otherwise)
     """
+    zero = E.dtype.type(0)
     for i in range(p.shape[0]):
         gi = g[i]
         if add:
             gi = gi + p[i] * c
         Ei = E[i] * rho + (gi * gi) * one_minus
         E[i] = Ei
-        p[i] = p[i] + (gi / (np.sqrt(Ei) + eps)) * lr
+        vi = Ei
+        if cen:
+            ai = g_avg[i] * rho + gi * one_minus
+            g_avg[i] = ai
+            vi = Ei - ai * ai
+            if vi < zero:
+                vi = zero
+        si = gi / (np.sqrt(vi) + eps)
+        if mom:
+            bi = buf[i] * mu + si
+            buf[i] = bi
+            p[i] = p[i] + bi * lr
+        else:
+            p[i] = p[i] + si * lr
 
 
 @njit(**_OPTIONS)

@@ -56,12 +56,25 @@ def ref_adadelta(x0, grad, n, lr=1.0, rho=0.9, eps=1e-6, wd=0.0):
     return p
 
 
-def ref_rmsprop(x0, grad, n, lr=0.01, alpha=0.99, eps=1e-8, wd=0.0):
-    p, sq = x0.copy(), np.zeros_like(x0)
+def ref_rmsprop(
+    x0, grad, n, lr=0.01, alpha=0.99, eps=1e-8, wd=0.0, momentum=0.0, centered=False
+):
+    # torch.optim.RMSprop: square_avg, grad_avg (centered), momentum_buffer
+    p, v = x0.copy(), np.zeros_like(x0)
+    g_avg, buf = np.zeros_like(x0), np.zeros_like(x0)
     for _ in range(n):
         g = grad(p) + wd * p
-        sq = alpha * sq + (1 - alpha) * g * g
-        p = p - lr * g / (np.sqrt(sq) + eps)
+        v = alpha * v + (1 - alpha) * g**2
+        if centered:
+            g_avg = alpha * g_avg + (1 - alpha) * g
+            v_tilde = v - g_avg**2
+        else:
+            v_tilde = v
+        if momentum > 0:
+            buf = momentum * buf + g / (np.sqrt(v_tilde) + eps)
+            p = p - lr * buf
+        else:
+            p = p - lr * g / (np.sqrt(v_tilde) + eps)
     return p
 
 
@@ -191,6 +204,14 @@ CASES = [
         {"learning_rate": 1e-3, "rho": 0.9, "weight_decay": 0.1},
         ref_rmsprop,
         {"lr": 1e-3, "alpha": 0.9, "wd": 0.1},
+    ),
+    ("rmsprop", {"momentum": 0.9}, ref_rmsprop, {"momentum": 0.9}),
+    ("rmsprop", {"centered": True}, ref_rmsprop, {"centered": True}),
+    (
+        "rmsprop",
+        {"learning_rate": 1e-3, "rho": 0.9, "momentum": 0.5, "centered": True},
+        ref_rmsprop,
+        {"lr": 1e-3, "alpha": 0.9, "momentum": 0.5, "centered": True},
     ),
     ("adam", {}, ref_adam, {}),
     (
