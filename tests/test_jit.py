@@ -60,6 +60,7 @@ def _run_steps(make, p0, grads, terms_of, enabled):
 OPTIMIZERS = {
     "adam": lambda: Adam(learning_rate=0.01),
     "adam-coupled-decay": lambda: Adam(learning_rate=0.01, weight_decay=0.1),
+    "adam-no-bias-correction": lambda: Adam(learning_rate=0.01, bias_correction=False),
     "adamw": lambda: AdamW(learning_rate=0.01, weight_decay=0.1),
     "amsgrad": lambda: AMSGrad(learning_rate=0.01),
     "adamax": lambda: Adamax(learning_rate=0.01),
