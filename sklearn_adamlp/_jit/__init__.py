@@ -12,7 +12,9 @@ The loops run on the calling thread and release the GIL; they start no thread
 pool, so they are safe in threads and in forked processes.
 
 Loading numba costs a process about 0.3 s once (and compiling the loops about
-a second more, the very first time: numba caches them on disk), more than a
+a second more, the very first time: numba caches them on disk, in
+``NUMBA_CACHE_DIR``, the package's ``__pycache__`` if writable or the user's
+cache directory, see ``_loops._compiled``), more than a
 small fit gains. So by default (mode ``"auto"``) a process runs its first
 steps in numpy and loads numba once those steps have handled ``AUTO_AFTER``
 buffer elements, about as long as loading takes: a large fit switches within
