@@ -160,7 +160,7 @@ class CosineRestarts(Schedule):
         check_positive(self, "eta_max")
         for name in ("T_mult", "cycles"):
             value = getattr(self, name)
-            if not isinstance(value, Real) or int(value) != value or value < 1:
+            if not isinstance(value, Real) or float(value) % 1 or value < 1:
                 raise ValueError(
                     f"CosineRestarts: {name} must be an integer >= 1; got {value!r}."
                 )
