@@ -24,6 +24,9 @@ ESTIMATORS = [
     MLPClassifier(
         early_stopping=True, monitor="val_loss", learning_rate_init=0.01, **_COMMON
     ),
+    MLPClassifier(snapshot_ensemble=True, learning_rate="cosine_restarts", **_COMMON),
+    MLPRegressor(snapshot_ensemble=True, learning_rate="cosine_restarts", **_COMMON),
+    MLPClassifier(learning_rate="cosine_restarts", **_COMMON),
 ]
 
 

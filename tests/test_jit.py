@@ -60,6 +60,7 @@ def _run_steps(make, p0, grads, terms_of, enabled):
 OPTIMIZERS = {
     "adam": lambda: Adam(learning_rate=0.01),
     "adam-coupled-decay": lambda: Adam(learning_rate=0.01, weight_decay=0.1),
+    "adam-no-bias-correction": lambda: Adam(learning_rate=0.01, bias_correction=False),
     "adamw": lambda: AdamW(learning_rate=0.01, weight_decay=0.1),
     "amsgrad": lambda: AMSGrad(learning_rate=0.01),
     "adamax": lambda: Adamax(learning_rate=0.01),
@@ -72,6 +73,11 @@ OPTIMIZERS = {
     "adagrad": lambda: Adagrad(learning_rate=0.1),
     "rmsprop": lambda: RMSprop(learning_rate=0.01, rho=0.9),
     "rmsprop-rho-1": lambda: RMSprop(learning_rate=0.01, rho=1.0, epsilon=1e-3),
+    "rmsprop-momentum": lambda: RMSprop(learning_rate=0.01, rho=0.9, momentum=0.9),
+    "rmsprop-centered": lambda: RMSprop(learning_rate=0.01, rho=0.9, centered=True),
+    "rmsprop-centered-momentum": lambda: RMSprop(
+        learning_rate=0.01, rho=0.9, momentum=0.5, centered=True
+    ),
 }
 
 
@@ -123,7 +129,14 @@ def test_nonfinite_values_follow_numpy():
     p0 = np.linspace(-1, 1, n)
     g = np.linspace(-3, 3, n)
     g[[3, 9]] = np.nan, np.inf
-    for name in ("adam", "amsgrad", "adamax", "sgd-nesterov", "rmsprop"):
+    for name in (
+        "adam",
+        "amsgrad",
+        "adamax",
+        "sgd-nesterov",
+        "rmsprop",
+        "rmsprop-centered-momentum",
+    ):
         fast, _ = _run_steps(OPTIMIZERS[name], p0, [g, g], list, True)
         slow, _ = _run_steps(OPTIMIZERS[name], p0, [g, g], list, False)
         np.testing.assert_array_equal(fast, slow)  # NaN where numpy has NaN

@@ -26,12 +26,13 @@ from sklearn_adamlp.schedules import (
 from sklearn_adamlp.training import TrainState
 
 
-def _sgdr(e, T_0, T_mult, eta_min=0.0):
-    # independent: cycle boundaries listed explicitly
+def _sgdr(e, T_0, T_mult, eta_min=0.0, eta_max=2.0):
+    # independent: cycle boundaries listed explicitly (SGDR's equation 5)
     start, length = 0, T_0
     while e >= start + length:
         start, length = start + length, length * T_mult
-    return eta_min + (1 - eta_min) * (1 + math.cos(math.pi * (e - start) / length)) / 2
+    cos = math.cos(math.pi * (e - start) / length)
+    return eta_min + (eta_max - eta_min) * (1 + cos) / 2
 
 
 FORMULAS = [
@@ -45,6 +46,14 @@ FORMULAS = [
     ),
     (CosineRestarts(T_0=3, T_mult=2), lambda e: _sgdr(e, 3, 2)),
     (CosineRestarts(T_0=4, T_mult=1, eta_min=0.2), lambda e: _sgdr(e, 4, 1, 0.2)),
+    (
+        CosineRestarts(T_0=5, T_mult=2, eta_min=0.1, eta_max=1.0),
+        lambda e: _sgdr(e, 5, 2, 0.1, 1.0),
+    ),
+    # T_0 derived: 3 cycles of 1, 2, 4 units fill T_max=70 -> T_0 = ceil(70/7) = 10
+    (CosineRestarts(T_mult=2, cycles=3, T_max=70), lambda e: _sgdr(e, 10, 2)),
+    # 4 equal cycles in 90 epochs -> T_0 = ceil(90 / 4) = 23
+    (CosineRestarts(T_max=90), lambda e: _sgdr(e, 23, 1)),
     (Warmup(epochs=4), lambda e: (e + 1) / 5 if e < 4 else 1.0),
     (
         Warmup(Cosine(T_max=10), epochs=3),
@@ -122,6 +131,27 @@ def test_names_build_with_estimator_defaults(small_clf_data):
     np.testing.assert_allclose(est.history_["learning_rate"], expected)
     for name in ("step", "exponential", "cosine_restarts", "warmup", "plateau"):
         assert np.isfinite(_fit(X, y, name, max_iter=3).loss_curve_).all()
+
+
+def test_cosine_restarts_by_name_ends_its_cycles_at_max_iter(small_clf_data):
+    # by name: 4 equal cycles fill max_iter, restarting at twice the base rate
+    X, y = small_clf_data
+    est = _fit(X, y, "cosine_restarts", max_iter=20)
+    expected = [0.05 * (1 + math.cos(math.pi * (e % 5) / 5)) for e in range(20)]
+    np.testing.assert_allclose(est.history_["learning_rate"], expected, rtol=1e-12)
+    # a constant rate's budget: sum_k cos(pi k / T) over k < T is 1
+    assert np.mean(expected[:5]) == pytest.approx(0.05 * (1 + 1 / 5))
+    sched = schedules.build("cosine_restarts", T_max=20)
+    assert [e for e in range(40) if sched.cycle_end(e)] == [
+        4,
+        9,
+        14,
+        19,
+        24,
+        29,
+        34,
+        39,
+    ]
 
 
 def test_invscaling_by_name_unchanged(small_clf_data):
@@ -252,6 +282,10 @@ def test_grid_search_over_schedule_params(small_clf_data):
         Cosine(T_max=0),
         CosineRestarts(T_mult=1.5),
         CosineRestarts(T_0=0),
+        CosineRestarts(cycles=0),
+        CosineRestarts(cycles=2.5),
+        CosineRestarts(eta_max=0.0),
+        CosineRestarts(T_max=0),
         Plateau(factor=0),
         Warmup(InvScaling()),
         Warmup(Cosine(T_max=-1)),

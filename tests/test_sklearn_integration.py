@@ -87,7 +87,8 @@ def test_user_registered_optimizer_by_name(small_clf_data):
     assert "user_signsgd" in optimizers.available()
     clf = MLPClassifier(solver="user_signsgd", **FAST).fit(X, y)
     assert type(clf.optimizer_).__name__ == "SignSGD"
-    assert clf.optimizer_.learning_rate == 0.01  # its own default, not sklearn's
+    # a name takes the estimator's learning_rate_init, the value get_params shows
+    assert clf.optimizer_.learning_rate == clf.learning_rate_init == 0.001
     np.testing.assert_array_equal(
         pickle.loads(pickle.dumps(clf)).predict(X), clf.predict(X)
     )

@@ -6,9 +6,9 @@ import warnings
 
 import numpy as np
 import pytest
-from sklearn.datasets import load_digits
+from sklearn.datasets import load_digits, make_blobs
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.metrics import log_loss
+from sklearn.metrics import accuracy_score, log_loss, r2_score
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
@@ -69,18 +69,38 @@ def test_snapshots_through_warmup_and_partial_fit(small_clf_data):
     assert est.n_snapshots_ == 4  # epoch 14 ends a cycle too
 
 
-def test_ensemble_averages_snapshot_outputs(small_clf_data):
+def _ensemble_by_rule(est, X, score):
+    """The members' rule written out: the final weights, then the snapshots
+    latest first (one equal to the final weights skipped); the number m
+    averaged maximizes ``score`` of the mean output, a tie going to the larger m.
+    """
+    snaps = list(reversed(est.snapshots_))
+    if snaps and np.array_equal(snaps[0], est._flat):
+        snaps = snaps[1:]
+    outs = [est._network.predict(w, X) for w in [est._flat, *snaps]]
+    scores = [score(np.mean(outs[:m], axis=0)) for m in range(1, len(outs) + 1)]
+    m = max(range(len(scores)), key=lambda i: (scores[i], i)) + 1
+    return m, np.mean(outs[:m], axis=0)
+
+
+def test_ensemble_averages_chosen_snapshot_outputs(small_clf_data):
     X, y = small_clf_data
-    sched = CosineRestarts(T_0=3, T_mult=1)
-    est = _fit(_clf(learning_rate=sched, max_iter=9, snapshot_ensemble=True), X, y)
-    expected = np.mean([est._network.predict(s, X) for s in est.snapshots_], axis=0)
+    sched = CosineRestarts(T_0=5, T_mult=1)
+    est = _fit(_clf(learning_rate=sched, max_iter=17, snapshot_ensemble=True), X, y)
+    assert est.n_snapshots_ == 3  # epochs 5, 10, 15; the final weights are 17's
+
+    def accuracy(out):
+        return accuracy_score(y, est.classes_[out.argmax(1)])
+
+    m, expected = _ensemble_by_rule(est, X, accuracy)
+    assert est.ensemble_size_ == m == 2  # the final weights and epoch 15's
     np.testing.assert_allclose(est.predict_proba(X), expected)
     np.testing.assert_array_equal(est.predict(X), est.classes_[expected.argmax(1)])
     loaded = pickle.loads(pickle.dumps(est))
     np.testing.assert_array_equal(loaded.predict_proba(X), est.predict_proba(X))
 
 
-def test_regressor_averages_snapshots():
+def test_regressor_averages_chosen_snapshots():
     rng = np.random.RandomState(0)
     X = rng.normal(size=(80, 3))
     y = X @ [1.0, -2.0, 0.5]
@@ -97,8 +117,42 @@ def test_regressor_averages_snapshots():
     )
     _fit(est, X, y)
     assert est.n_snapshots_ == 3
-    expected = np.mean([est._network.predict(s, X) for s in est.snapshots_], axis=0)
+    m, expected = _ensemble_by_rule(est, X, lambda out: r2_score(y, out.ravel()))
+    assert est.ensemble_size_ == m
     np.testing.assert_allclose(est.predict(X), expected.ravel())
+
+
+def test_ensemble_chosen_on_the_validation_set(small_clf_data):
+    X, y = small_clf_data
+    Xv, yv = X[::2] + 0.3, y[::2]
+    sched = CosineRestarts(T_0=2, T_mult=1)
+    est = _clf(learning_rate=sched, max_iter=9, snapshot_ensemble=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X, y, validation_data=(Xv, yv))
+
+    def val_accuracy(out):
+        return accuracy_score(yv, est.classes_[out.argmax(1)])
+
+    vm, _ = _ensemble_by_rule(est, Xv, val_accuracy)
+    assert est.ensemble_size_ == vm
+
+
+def test_snapshot_ensemble_no_worse_than_final_weights():
+    # cycles that start near chance: the ensemble must not average them in
+    X, y = make_blobs(n_samples=300, centers=3, random_state=0)
+    Xtr, Xte, ytr, yte = train_test_split(X, y, random_state=0)
+    kw = {"hidden_layer_sizes": (16,), "max_iter": 200, "random_state": 0}
+    for sched in ("cosine_restarts", CosineRestarts(T_0=10, T_mult=2)):
+        est = _fit(
+            MLPClassifier(learning_rate=sched, snapshot_ensemble=True, **kw), Xtr, ytr
+        )
+        ensemble = est.score(Xte, yte), est.score(Xtr, ytr)
+        est.set_params(snapshot_ensemble=False)
+        final = est.score(Xte, yte), est.score(Xtr, ytr)
+        assert ensemble[1] >= final[1]  # guaranteed on the selection set
+        assert ensemble[0] >= final[0] - 0.02
+        assert ensemble[0] > 0.85  # chance is 1/3
 
 
 def test_ensemble_log_loss_no_worse_than_last_snapshot(digits_split):
@@ -107,7 +161,7 @@ def test_ensemble_log_loss_no_worse_than_last_snapshot(digits_split):
         hidden_layer_sizes=(64,),
         solver="adam",
         batch_size=32,
-        learning_rate=CosineRestarts(T_0=10, T_mult=1),
+        learning_rate=CosineRestarts(T_0=10, T_mult=1, eta_max=1.0),
         learning_rate_init=0.02,
         max_iter=40,  # ends at a cycle end: the final weights are the last snapshot
         tol=0.0,
@@ -121,6 +175,7 @@ def test_ensemble_log_loss_no_worse_than_last_snapshot(digits_split):
     ensemble = log_loss(yte, est.predict_proba(Xte))
     est.set_params(snapshot_ensemble=False)
     last = log_loss(yte, est.predict_proba(Xte))
+    assert est.ensemble_size_ == 4  # every snapshot: they tie on training accuracy
     assert ensemble <= last
 
 

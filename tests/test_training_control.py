@@ -197,6 +197,10 @@ def test_snapshots_keep_their_batch_norm_statistics(split):
     runs = clf._snapshot_running
     assert not np.allclose(runs[0], runs[-1])
     net = clf._network
+    # the final weights are the last snapshot, with the live running statistics
+    np.testing.assert_array_equal(clf.snapshots_[-1], clf._flat)
+    np.testing.assert_array_equal(runs[-1], net.running)
+    clf._ensemble = [1, 0]  # as if both earlier snapshots had been chosen
     expected = np.mean(
         [net.predict(f, X_val, r) for f, r in zip(clf.snapshots_, runs, strict=True)],
         axis=0,

@@ -18,7 +18,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 
 from sklearn_adamlp import dropout, parallel, regularizers
-from sklearn_adamlp._estimators import _build
+from sklearn_adamlp._estimators import _build, _snapshots
 from sklearn_adamlp._estimators._constraints import PARAMETER_CONSTRAINTS
 from sklearn_adamlp._estimators._sk_callbacks import SklearnCallbackBridge
 from sklearn_adamlp._estimators._validation_sets import ValidationSetMixin
@@ -286,6 +286,29 @@ class BaseMLP(ValidationSetMixin, CallbackSupportMixin, FlatBufferMixin, BaseEst
             self._schedule_callbacks
         )
         self.n_snapshots_ = len(self.snapshots_)
+        self._select_snapshots(*((X, Y, sample_weight) if val is None else val))
+
+    def _select_snapshots(self, X, Y, sample_weight) -> None:
+        """Choose the snapshots ``predict`` averages with the final weights.
+
+        The last ``m - 1`` snapshots, with ``m`` maximizing the score of the
+        averaged outputs on ``(X, Y)`` (``_snapshots``); ``ensemble_size_`` is
+        ``m``.
+        """
+        net = self._network
+        self._ensemble = (
+            _snapshots.select(
+                lambda flat, running: net.predict(flat, X, running),
+                lambda out: self._score_output(out, Y, sample_weight),
+                self._flat,
+                net.running,
+                self.snapshots_,
+                self._snapshot_running,
+            )
+            if self.snapshots_
+            else []
+        )
+        self.ensemble_size_ = 1 + len(self._ensemble)
 
     def _set_fitted_attributes(self) -> None:
         self.__dict__.pop("_history_frame", None)  # history_ is rebuilt on access
@@ -339,7 +362,8 @@ class BaseMLP(ValidationSetMixin, CallbackSupportMixin, FlatBufferMixin, BaseEst
     def _forward(self, X) -> np.ndarray:
         """Return the output activations for ``X`` (validated here).
 
-        With a snapshot ensemble, the average of the snapshots' outputs. A plain
+        With a snapshot ensemble, the average of the outputs of the final
+        weights and the snapshots ``_select_snapshots`` chose. A plain
         array (``_is_plain``) skips ``validate_data``. A large one is checked for
         NaN and inf in the first layer of the pass (``Network.forward``'s
         ``on_nonfinite``, which then runs the full validation and so raises
@@ -357,13 +381,13 @@ class BaseMLP(ValidationSetMixin, CallbackSupportMixin, FlatBufferMixin, BaseEst
             X, on_nonfinite = self._validated_X(X), None
         X = X.astype(self._network.dtype, copy=False)
         net = self._network
-        if not (self.snapshot_ensemble and getattr(self, "snapshots_", None)):
-            return net.predict(self._flat, X, on_nonfinite=on_nonfinite)
-        pairs = list(zip(self.snapshots_, self._snapshot_running, strict=True))
-        out = net.predict(pairs[0][0], X, pairs[0][1], on_nonfinite)
-        for flat, running in pairs[1:]:  # average the snapshots' outputs
-            out += net.predict(flat, X, running)
-        out /= len(pairs)
+        out = net.predict(self._flat, X, on_nonfinite=on_nonfinite)
+        members = getattr(self, "_ensemble", None)
+        if not (self.snapshot_ensemble and members):
+            return out
+        for i in members:  # average with the chosen snapshots' outputs
+            out += net.predict(self.snapshots_[i], X, self._snapshot_running[i])
+        out /= 1 + len(members)
         return out
 
     def _is_plain(self, X) -> bool:

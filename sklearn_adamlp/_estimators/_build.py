@@ -37,10 +37,6 @@ def is_minimizer(solver: Any) -> bool:
     return hasattr(OPTIMIZERS.get(solver), "minimize")
 
 
-#: solvers scikit-learn defines: they take the estimator's values even at defaults
-SKLEARN_SOLVERS = frozenset({"sgd", "adam", "lbfgs"})
-
-
 def _changed_params(est: Any) -> list[str]:
     """Estimator-level optimizer parameters set away from sklearn's defaults."""
     defaults = type(est)().get_params()
@@ -50,17 +46,17 @@ def _changed_params(est: Any) -> list[str]:
 def optimizer_kwargs(est: Any, spec: type) -> dict[str, Any]:
     """Keyword arguments a named optimizer class takes from the estimator.
 
-    sklearn's own solvers ('sgd', 'adam', 'lbfgs') take every mapped parameter,
-    as in scikit-learn. Any other optimizer takes only those the user changed
-    from sklearn's defaults and otherwise keeps its own (Adagrad's learning
-    rate 0.01, Adadelta's 1.0 and epsilon 1e-6, 'momentum' without Nesterov).
+    Every optimizer, scikit-learn's own ('sgd', 'adam') and the others alike,
+    takes every mapped parameter it accepts, at the value ``get_params`` shows:
+    a value the user passes (or scikit-learn's default, 0.001 for
+    ``learning_rate_init``) is always the value used. The optimizer classes'
+    own defaults (Adagrad's rate 0.01, Adadelta's 1.0) apply to objects only;
+    docs/optimizers.md lists them as the values to pass with a name.
     """
     accepted = set(getattr(spec, "_get_param_names", list)())
-    native = isinstance(est.solver, str) and est.solver in SKLEARN_SOLVERS
-    names = OPTIMIZER_PARAMS if native else _changed_params(est)
     return {
         OPTIMIZER_PARAMS[n]: getattr(est, n)
-        for n in names
+        for n in OPTIMIZER_PARAMS
         if OPTIMIZER_PARAMS[n] in accepted
     }
 

@@ -38,7 +38,9 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         A name of ``sklearn_adamlp.optimizers.available()`` ('sgd', 'adam',
         'lbfgs', ...) or an optimizer object. A name takes ``learning_rate_init``,
         ``momentum``, ``nesterovs_momentum``, ``beta_1``, ``beta_2`` and
-        ``epsilon`` from the estimator; an object (e.g. ``Adam(beta_1=0.8)``) is
+        ``epsilon`` from the estimator, at the values ``get_params`` shows (for
+        every name: 'adadelta' runs at 0.001 unless you pass its 1.0; see
+        docs/optimizers.md); an object (e.g. ``Adam(beta_1=0.8)``) is
         cloned at fit and keeps its own parameters, which GridSearchCV can tune
         as ``solver__beta_1``.
     alpha : float, default=0.0001
@@ -110,10 +112,12 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         ValueError (``alpha`` and ``l1`` work there).
     snapshot_ensemble : bool, default=False
         Keep the weights at the end of every cycle of a restarts schedule
-        ('cosine_restarts') and average the snapshots' outputs in ``predict``,
-        ``predict_proba`` and ``decision_function`` (Huang et al. 2017). Needs
-        a schedule with restarts (ValueError otherwise); with no completed
-        cycle, the final weights predict alone.
+        ('cosine_restarts') and average, in ``predict``, ``predict_proba`` and
+        ``decision_function``, the outputs of the final weights and of the
+        last ``ensemble_size_ - 1`` snapshots (Huang et al. 2017), the number
+        that scores best on the validation set (training data without one),
+        so the ensemble never scores below the final weights there. Needs a
+        schedule with restarts (ValueError otherwise).
     curriculum : {'easy_first'} or None, default=None
         'easy_first' (Bengio et al. 2009): after a first epoch over all
         samples, rank them by their loss and train on the easiest
@@ -159,6 +163,10 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         Flat parameter copies kept by ``snapshot_ensemble`` (empty when off).
     n_snapshots_ : int
         ``len(snapshots_)``.
+    ensemble_size_ : int
+        Number of weight sets ``predict`` averages with ``snapshot_ensemble``:
+        the final weights and the last ``ensemble_size_ - 1`` snapshots (one
+        equal to the final weights counted once). See docs/schedules.md.
     """
 
     _parameter_constraints: ClassVar[dict] = {**BaseMLP._parameter_constraints}

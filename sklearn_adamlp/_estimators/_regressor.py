@@ -38,7 +38,8 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         As in ``MLPClassifier``.
     snapshot_ensemble : bool, default=False
         Keep the weights at the end of every cycle of a restarts schedule and
-        average the snapshots' predictions (Huang et al. 2017).
+        average the predictions of the final weights and of the last snapshots
+        that score best (Huang et al. 2017); see ``MLPClassifier``.
     curriculum : {'easy_first'} or None, default=None
         Easiest samples first, widening to all (Bengio et al. 2009).
     curriculum_epochs : int, default=10
@@ -55,7 +56,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
     loss_, best_loss_, loss_curve_, validation_scores_, best_validation_score_,
     t_, coefs_, intercepts_, n_features_in_, feature_names_in_, n_iter_,
     n_layers_, n_outputs_, out_activation_, history_, optimizer_, snapshots_,
-    n_snapshots_
+    n_snapshots_, ensemble_size_
         As in ``MLPClassifier``.
     """
 

@@ -12,7 +12,9 @@ The loops run on the calling thread and release the GIL; they start no thread
 pool, so they are safe in threads and in forked processes.
 
 Loading numba costs a process about 0.3 s once (and compiling the loops about
-a second more, the very first time: numba caches them on disk), more than a
+a second more, the very first time: numba caches them on disk, in
+``NUMBA_CACHE_DIR``, the package's ``__pycache__`` if writable or the user's
+cache directory, see ``_loops._compiled``), more than a
 small fit gains. So by default (mode ``"auto"``) a process runs its first
 steps in numpy and loads numba once those steps have handled ``AUTO_AFTER``
 buffer elements, about as long as loading takes: a large fit switches within
@@ -208,9 +210,14 @@ def adagrad(p, g, G, lr, eps, l2) -> bool:
     return _step("adagrad_span", p, g, (G,), (-lr, eps), [], l2)
 
 
-def rmsprop(p, g, Eg2, lr, rho, eps, l2) -> bool:
-    """One RMSprop step (``_loops.rmsprop_span``); False if not applicable."""
-    return _step("rmsprop_span", p, g, (Eg2,), (-lr, rho, 1.0 - rho, eps), [], l2)
+def rmsprop(p, g, Eg2, g_avg, buf, lr, rho, eps, momentum, l2) -> bool:
+    """One RMSprop step (``_loops.rmsprop_span``); False if not applicable.
+
+    ``g_avg`` (centered) and ``buf`` (momentum) are None when switched off.
+    """
+    floats = (-lr, rho, 1.0 - rho, eps, momentum)
+    flags = [g_avg is not None, buf is not None]
+    return _step("rmsprop_span", p, g, (Eg2, g_avg, buf), floats, flags, l2)
 
 
 _FLOATS = (np.dtype(np.float64), np.dtype(np.float32))

@@ -28,7 +28,24 @@ from numba import njit
 _OPTIONS = {"cache": True, "nogil": True, "error_model": "numpy", "boundscheck": False}
 
 
-@njit(**_OPTIONS)
+def _compiled(func):
+    """``njit`` with the on-disk cache where numba finds a writable place.
+
+    numba's cache locators try ``NUMBA_CACHE_DIR`` first, then the package's
+    ``__pycache__`` if it is writable, then the user's cache directory
+    (``$XDG_CACHE_HOME/numba``); a read-only install thus caches in the user's
+    directory and writes nothing into the package. When none is writable
+    (a read-only install and home, as in some containers), numba refuses
+    ``cache=True`` with a RuntimeError at decoration: the loops are then
+    compiled in each process, without a cache, instead of not at all.
+    """
+    try:
+        return njit(**_OPTIONS)(func)
+    except RuntimeError:  # "cannot cache function ...: no locator available"
+        return njit(**{**_OPTIONS, "cache": False})(func)
+
+
+@_compiled
 def adam_span(p, g, m, v, vmax, b1, b2, eps_t, step, decay, ams, c, add):
     """Run Adam on one stretch, moments stored divided by ``1 - beta``.
 
@@ -57,7 +74,7 @@ def adam_span(p, g, m, v, vmax, b1, b2, eps_t, step, decay, ams, c, add):
         p[i] = p[i] * decay + (mi / (np.sqrt(vi) + eps_t)) * step
 
 
-@njit(**_OPTIONS)
+@_compiled
 def sgd_span(p, g, v, lr, mu, nesterov, c, add):
     """Run scikit-learn's SGD on one stretch, with ``lr`` passed as ``-lr``.
 
@@ -86,7 +103,7 @@ def sgd_span(p, g, v, lr, mu, nesterov, c, add):
                 p[i] = p[i] + vi
 
 
-@njit(**_OPTIONS)
+@_compiled
 def momentum_span(p, g, buf, lr, mu, nesterov, c, add):
     """Run torch.optim.SGD's momentum on one stretch, ``lr`` passed as ``-lr``.
 
@@ -109,7 +126,7 @@ def momentum_span(p, g, buf, lr, mu, nesterov, c, add):
             p[i] = p[i] + bi * lr
 
 
-@njit(**_OPTIONS)
+@_compiled
 def adagrad_span(p, g, G, lr, eps, c, add):
     """Run Adagrad on one stretch, ``lr`` passed as ``-lr``.
 
@@ -128,29 +145,48 @@ def adagrad_span(p, g, G, lr, eps, c, add):
         p[i] = p[i] + (gi / (np.sqrt(Gi) + eps)) * lr
 
 
-@njit(**_OPTIONS)
-def rmsprop_span(p, g, E, lr, rho, one_minus, eps, c, add):
-    """Run RMSprop (non-centered) on one stretch, ``lr`` passed as ``-lr``.
+@_compiled
+def rmsprop_span(p, g, E, g_avg, buf, lr, rho, one_minus, eps, mu, cen, mom, c, add):
+    """Run RMSprop on one stretch, ``lr`` passed as ``-lr``.
 
     ``one_minus`` is ``1 - rho`` rounded to the buffers' dtype, as numpy
-    rounds the Python float.
+    rounds the Python float; ``cen`` (centered) and ``mom`` (momentum > 0)
+    select the variant. ``max`` is numpy's: NaN stays NaN.
 
     ::
 
-        g   = g + c * p                (if add: the L2 term)
-        Eg2 = rho * Eg2 + (1 - rho) * g**2
-        p   = p - lr * g / (sqrt(Eg2) + eps)
+        g     = g + c * p              (if add: the L2 term)
+        Eg2   = rho * Eg2 + (1 - rho) * g**2
+        g_avg = rho * g_avg + (1 - rho) * g          (cen)
+        v     = max(Eg2 - g_avg**2, 0) if cen else Eg2
+        s     = g / (sqrt(v) + eps)
+        buf   = mu * buf + s;  p = p - lr * buf      (mom)
+        p     = p - lr * s                           (otherwise)
     """
+    zero = E.dtype.type(0)
     for i in range(p.shape[0]):
         gi = g[i]
         if add:
             gi = gi + p[i] * c
         Ei = E[i] * rho + (gi * gi) * one_minus
         E[i] = Ei
-        p[i] = p[i] + (gi / (np.sqrt(Ei) + eps)) * lr
+        vi = Ei
+        if cen:
+            ai = g_avg[i] * rho + gi * one_minus
+            g_avg[i] = ai
+            vi = Ei - ai * ai
+            if vi < zero:
+                vi = zero
+        si = gi / (np.sqrt(vi) + eps)
+        if mom:
+            bi = buf[i] * mu + si
+            buf[i] = bi
+            p[i] = p[i] + bi * lr
+        else:
+            p[i] = p[i] + si * lr
 
 
-@njit(**_OPTIONS)
+@_compiled
 def adamax_span(p, g, m, u, b1, one_minus_b1, b2, eps, step, c, add):
     """Run AdaMax on one stretch; ``step`` is ``-lr / (1 - beta_1**t)``.
 
@@ -178,7 +214,7 @@ def adamax_span(p, g, m, u, b1, one_minus_b1, b2, eps, step, c, add):
         p[i] = p[i] + (mi / ui) * step
 
 
-@njit(**_OPTIONS)
+@_compiled
 def bias_relu(z, b, a):
     """``z = z + b`` (``b`` added to every row), then ``a = max(z, 0)``, in one pass.
 
@@ -196,7 +232,7 @@ def bias_relu(z, b, a):
             ar[j] = x if (x >= zero or x != x) else zero
 
 
-@njit(**_OPTIONS)
+@_compiled
 def bias_relu_inplace(z, b):
     """``z = max(z + b, 0)`` in one pass (``b`` added to every row)."""
     zero = z.dtype.type(0)
@@ -207,7 +243,7 @@ def bias_relu_inplace(z, b):
             zr[j] = x if (x >= zero or x != x) else zero
 
 
-@njit(**_OPTIONS)
+@_compiled
 def relu_grad(d, a):
     """``d = d * (a > 0)``: the ReLU derivative applied to ``d``, in one pass."""
     d1 = d.reshape(-1)

@@ -24,12 +24,21 @@ class Adam(Optimizer):
         m = beta_1 * m + (1 - beta_1) * g
         v = beta_2 * v + (1 - beta_2) * g**2
         v_max = max(v_max, v)              (if amsgrad; then v_max replaces v below)
-        m_hat = m / (1 - beta_1**t)
-        v_hat = v / (1 - beta_2**t)
+        m_hat = m / (1 - beta_1**t)        (m_hat = m if not bias_correction)
+        v_hat = v / (1 - beta_2**t)        (v_hat = v if not bias_correction)
         p = p - lr * m_hat / (sqrt(v_hat) + epsilon)
 
     epsilon lies outside the square root, as in Algorithm 1 and torch.optim.Adam
     (scikit-learn's Adam uses the paper's "efficient" form with epsilon-hat).
+
+    Why the correction (Kingma & Ba, section 3): ``m`` and ``v`` start at 0, so
+    for a steady gradient ``m = (1 - beta_1**t) * g`` and
+    ``v = (1 - beta_2**t) * g**2``: both are biased towards zero in the first
+    steps. Uncorrected, the step ``lr * m / sqrt(v)`` is scaled by
+    ``(1 - beta_1**t) / sqrt(1 - beta_2**t)``, about 3.16 at t = 1 with the
+    default betas and still above 1 for hundreds of steps: the first steps are
+    too large (their section 6.4), the more so the closer ``beta_2`` is to 1.
+    ``bias_correction=False`` shows it.
 
     Parameters
     ----------
@@ -44,6 +53,9 @@ class Adam(Optimizer):
         decoupled form).
     amsgrad : bool, default=False
         Divide by the running maximum ``v_max`` of ``v`` (torch's ``amsgrad``).
+    bias_correction : bool, default=True
+        Divide ``m`` and ``v`` by ``1 - beta**t`` (Algorithm 1). False gives
+        the uncorrected update, for teaching and comparison.
 
     References
     ----------
@@ -59,6 +71,7 @@ class Adam(Optimizer):
         epsilon: float = 1e-8,
         weight_decay: float = 0.0,
         amsgrad: bool = False,
+        bias_correction: bool = True,
     ) -> None:
         self.learning_rate = learning_rate
         self.beta_1 = beta_1
@@ -66,12 +79,17 @@ class Adam(Optimizer):
         self.epsilon = epsilon
         self.weight_decay = weight_decay
         self.amsgrad = amsgrad
+        self.bias_correction = bias_correction
 
     def _init_state(self, p):
         s = {"m": np.zeros_like(p), "v": np.zeros_like(p)}
         if self.amsgrad:
             s["v_max"] = np.zeros_like(p)
         return s
+
+    def _corrected(self) -> bool:
+        """Whether the bias correction is on (subclasses without it: always)."""
+        return bool(getattr(self, "bias_correction", True))
 
     def _p_scale(self, lr: float) -> float:
         """Factor of ``p`` before the step (AdamW's decoupled decay)."""
@@ -105,9 +123,10 @@ class Adam(Optimizer):
         # With m = (1 - b1) m~, v = (1 - b2) v~, c1 = 1 - b1**t, c2 = 1 - b2**t:
         # lr * m_hat / (sqrt(v_hat) + eps)
         #   = lr * (1 - b1) sqrt(c2) / (c1 sqrt(1 - b2)) * m~ / (sqrt(v~) + e~)
-        # with e~ = eps * sqrt(c2 / (1 - b2)).
-        root = math.sqrt((1.0 - b2**t) / (1.0 - b2))
-        eps_t, step = eps * root, -lr * (1.0 - b1) * root / (1.0 - b1**t)
+        # with e~ = eps * sqrt(c2 / (1 - b2)); without bias correction c1 = c2 = 1.
+        c1, c2 = (1.0 - b1**t, 1.0 - b2**t) if self._corrected() else (1.0, 1.0)
+        root = math.sqrt(c2 / (1.0 - b2))
+        eps_t, step = eps * root, -lr * (1.0 - b1) * root / c1
         decay = self._p_scale(lr)
         if self._compiled(_jit.adam, p, g, m, v, v_max, b1, b2, eps_t, step, decay):
             return  # one compiled pass, the same bits as the loop below

@@ -142,15 +142,24 @@ class Adadelta(Optimizer):
 
 
 class RMSprop(Optimizer):
-    """RMSprop, non-centered and without momentum (torch.optim.RMSprop).
+    """RMSprop, optionally centered and with momentum (torch.optim.RMSprop).
 
-    ``Eg2`` is the running average of g**2 (0 at first)::
+    ``Eg2`` is the running average of g**2, ``g_avg`` that of g and ``buf``
+    the momentum buffer (all 0 at first)::
 
         Eg2 = rho * Eg2 + (1 - rho) * g**2
-        p = p - lr * g / (sqrt(Eg2) + epsilon)
+        v = Eg2                                    (centered=False)
+        g_avg = rho * g_avg + (1 - rho) * g        (centered=True)
+        v = max(Eg2 - g_avg**2, 0)                 (centered=True)
+        buf = momentum * buf + g / (sqrt(v) + epsilon)       (momentum > 0)
+        p = p - lr * buf                                     (momentum > 0)
+        p = p - lr * g / (sqrt(v) + epsilon)                 (momentum = 0)
 
-    Adagrad with a forgetting average, so the step does not vanish.
-    ``rho`` is torch's ``alpha``.
+    Adagrad with a forgetting average, so the step does not vanish. Centered,
+    ``v`` estimates the variance of g instead of its second moment (Graves
+    2013). ``rho`` is torch's ``alpha``. The ``max(..., 0)`` is ours: in
+    floating point ``Eg2 - g_avg**2`` can round below 0 for a nearly constant
+    gradient, where torch's square root gives NaN.
 
     Parameters
     ----------
@@ -159,12 +168,18 @@ class RMSprop(Optimizer):
     epsilon : float, default=1e-8
     weight_decay : float, default=0.0
         L2-coupled decay ``g = g + weight_decay * p``.
+    momentum : float, default=0.0
+        Momentum of the scaled step (torch's ``momentum``); 0 turns it off.
+    centered : bool, default=False
+        Divide by the root of the variance estimate ``Eg2 - g_avg**2``.
 
     References
     ----------
     Tieleman & Hinton (2012), "Lecture 6.5 - rmsprop: Divide the gradient by a
     running average of its recent magnitude", COURSERA: Neural Networks for
     Machine Learning.
+    Graves (2013), "Generating Sequences With Recurrent Neural Networks",
+    arXiv:1308.0850 (the centered form, section 4).
     """
 
     def __init__(
@@ -173,30 +188,67 @@ class RMSprop(Optimizer):
         rho: float = 0.99,
         epsilon: float = 1e-8,
         weight_decay: float = 0.0,
+        momentum: float = 0.0,
+        centered: bool = False,
     ) -> None:
         self.learning_rate = learning_rate
         self.rho = rho
         self.epsilon = epsilon
         self.weight_decay = weight_decay
+        self.momentum = momentum
+        self.centered = centered
 
     def _init_state(self, p):
         return {"Eg2": np.zeros_like(p), "tmp": _block_scratch(p)}
 
+    def _variant_state(self, p, s, mu: float):
+        """``(g_avg, buf)``: created on first use, None when switched off."""
+        if self.centered and "g_avg" not in s:
+            s["g_avg"] = np.zeros_like(p)
+        if mu > 0.0 and "buf" not in s:
+            s["buf"] = np.zeros_like(p)
+        return (
+            s["g_avg"] if self.centered else None,
+            s["buf"] if mu > 0.0 else None,
+        )
+
     @fuses_terms
     def _update(self, p, g, s, lr, t):
-        rho, eps = float(self.rho), float(self.epsilon)
+        rho, eps, mu = float(self.rho), float(self.epsilon), float(self.momentum)
         Eg2, tmp = s["Eg2"], s["tmp"]
-        if self._compiled(_jit.rmsprop, p, g, Eg2, lr, rho, eps):
+        g_avg, buf = self._variant_state(p, s, mu)
+        if self._compiled(_jit.rmsprop, p, g, Eg2, g_avg, buf, lr, rho, eps, mu):
             return  # one compiled pass, the same bits as the loop below
         for b in self._fused_blocks(p, g):  # g is scratch
             gb, Eg2b = g[b], Eg2[b]
             tb = tmp[: len(gb)]
             np.square(gb, out=tb)
             _scaled_axpy(rho, 1.0 - rho, tb, Eg2b)  # Eg2 = rho * Eg2 + (1 - rho) * g**2
-            np.sqrt(Eg2b, out=tb)
+            if g_avg is None:
+                np.sqrt(Eg2b, out=tb)
+            else:
+                self._centered_root(gb, Eg2b, g_avg[b], tb, rho)
             tb += eps
-            gb /= tb
-            add_scaled(-lr, gb, p[b])  # p = p - lr * g / (sqrt(Eg2) + epsilon)
+            gb /= tb  # g now holds g / (sqrt(v) + epsilon)
+            if buf is None:
+                add_scaled(-lr, gb, p[b])  # p = p - lr * g / (sqrt(v) + epsilon)
+            else:
+                bb = buf[b]
+                bb *= mu
+                bb += gb  # buf = momentum * buf + g / (sqrt(v) + epsilon)
+                np.multiply(bb, -lr, out=gb)
+                p[b] += gb  # p = p - lr * buf
+
+    @staticmethod
+    def _centered_root(g, Eg2, g_avg, out, rho: float) -> None:
+        """``out = sqrt(max(Eg2 - g_avg**2, 0))`` after updating ``g_avg``."""
+        np.multiply(g, 1.0 - rho, out=out)
+        g_avg *= rho
+        g_avg += out  # g_avg = rho * g_avg + (1 - rho) * g
+        np.square(g_avg, out=out)
+        np.subtract(Eg2, out, out=out)
+        np.maximum(out, 0.0, out=out)  # v = max(Eg2 - g_avg**2, 0)
+        np.sqrt(out, out=out)
 
 
 class Rprop(Optimizer):

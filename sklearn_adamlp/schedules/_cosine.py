@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import math
+from numbers import Real
 
 from sklearn_adamlp.schedules._base import Constant, Schedule, check_positive
 
 
-def _cosine(t: float, period: float, eta_min: float) -> float:
-    return eta_min + (1.0 - eta_min) * 0.5 * (1.0 + math.cos(math.pi * t / period))
+def _cosine(t: float, period: float, eta_min: float, eta_max: float = 1.0) -> float:
+    return eta_min + (eta_max - eta_min) * 0.5 * (1.0 + math.cos(math.pi * t / period))
 
 
 class Cosine(Schedule):
@@ -52,24 +53,51 @@ class CosineRestarts(Schedule):
     """Cosine annealing with warm restarts (SGDR).
 
     Cycle ``i`` lasts ``T_i = T_0 * T_mult**i`` epochs. With ``T_cur`` the
-    epochs completed since the last restart::
+    epochs completed since the last restart (SGDR's equation 5, with
+    ``eta_max`` and ``eta_min`` as multiples of ``learning_rate_init``)::
 
-        lr_e = learning_rate_init * (eta_min + (1 - eta_min)
+        lr_e = learning_rate_init * (eta_min + (eta_max - eta_min)
                                      * (1 + cos(pi * T_cur / T_i)) / 2)
 
     The rate is evaluated once per epoch (at its start), so the last epoch of a
-    cycle runs at ``T_cur = T_i - 1``; the next epoch restarts at the base rate.
-    With ``snapshot_ensemble=True`` the estimator keeps the weights at the end
-    of every cycle.
+    cycle runs at ``T_cur = T_i - 1``; the next epoch restarts at ``eta_max``.
+
+    ``eta_max=2`` (the default) with ``eta_min=0`` makes the mean rate over a
+    cycle ``learning_rate_init * (1 + 1 / T_i)``: about the learning budget of
+    a constant rate,
+    so switching from 'constant' to 'cosine_restarts' does not underfit a
+    short training (annealing from the base rate halves the budget). Huang et
+    al. restart likewise at twice the single model's rate (``alpha_0 = 0.2``
+    against 0.1, their Table 1).
+
+    ``T_0=None`` (the default) fits ``cycles`` cycles into the training length
+    ``T_max``: the smallest ``T_0`` with which they end at or after it::
+
+        T_0 = ceil(T_max / (1 + T_mult + ... + T_mult**(cycles - 1)))
+
+    By name (``learning_rate='cosine_restarts'``) ``T_max`` is the estimator's
+    ``max_iter``, as for 'cosine': 200 epochs give cycles of 50 epochs ending
+    at epochs 50, 100, 150 and 200, so the last cycle anneals to its low rate by
+    the end of training instead of being cut short at a high one. With
+    ``snapshot_ensemble=True`` the estimator keeps the weights at the end of
+    every cycle.
 
     Parameters
     ----------
-    T_0 : int, default=10
-        Length of the first cycle, in epochs.
-    T_mult : int, default=2
-        Growth factor of the cycle length (1: equal cycles).
+    T_0 : int or None, default=None
+        Length of the first cycle, in epochs; None derives it from ``T_max``
+        and ``cycles`` (above).
+    T_mult : int, default=1
+        Growth factor of the cycle length (1: equal cycles, as in snapshot
+        ensembles; SGDR also uses 2).
     eta_min : float, default=0.0
         Rate at the end of a cycle, as a fraction of ``learning_rate_init``.
+    eta_max : float, default=2.0
+        Rate at the start of a cycle, as a multiple of ``learning_rate_init``.
+    cycles : int, default=4
+        Number of cycles in ``T_max`` epochs when ``T_0`` is None.
+    T_max : int, default=100
+        Training length in epochs when ``T_0`` is None (``max_iter`` by name).
 
     References
     ----------
@@ -80,14 +108,33 @@ class CosineRestarts(Schedule):
 
     has_cycles = True
 
-    def __init__(self, T_0: int = 10, T_mult: int = 2, eta_min: float = 0.0) -> None:
+    def __init__(
+        self,
+        T_0: int | None = None,
+        T_mult: int = 1,
+        eta_min: float = 0.0,
+        eta_max: float = 2.0,
+        cycles: int = 4,
+        T_max: int = 100,
+    ) -> None:
         self.T_0 = T_0
         self.T_mult = T_mult
         self.eta_min = eta_min
+        self.eta_max = eta_max
+        self.cycles = cycles
+        self.T_max = T_max
+
+    def first_cycle(self) -> int:
+        """Return ``T_0``, derived from ``T_max`` and ``cycles`` when None."""
+        if self.T_0 is not None:
+            return int(self.T_0)
+        mult = int(self.T_mult)
+        total = sum(mult**i for i in range(int(self.cycles)))
+        return max(1, math.ceil(int(self.T_max) / total))
 
     def position(self, t: int) -> tuple[int, int]:
         """Return ``(T_cur, T_i)``: position in, and length of, epoch t's cycle."""
-        t, period, mult = int(t), int(self.T_0), int(self.T_mult)
+        t, period, mult = int(t), self.first_cycle(), int(self.T_mult)
         if mult == 1:
             return t % period, period
         while t >= period:
@@ -97,19 +144,26 @@ class CosineRestarts(Schedule):
 
     def __call__(self, t: int) -> float:
         t_cur, period = self.position(t)
-        return _cosine(t_cur, period, float(self.eta_min))
+        return _cosine(t_cur, period, float(self.eta_min), float(self.eta_max))
 
     def cycle_end(self, t: int) -> bool:
         t_cur, period = self.position(t)
         return t_cur == period - 1
 
     def check(self) -> None:
-        check_positive(self, "T_0")
+        if self.T_0 is None:
+            check_positive(self, "T_max")
+            check_positive(self, "cycles")
+        else:
+            check_positive(self, "T_0")
         check_positive(self, "eta_min", strict=False)
-        if int(self.T_mult) < 1 or int(self.T_mult) != self.T_mult:
-            raise ValueError(
-                f"CosineRestarts: T_mult must be an integer >= 1; got {self.T_mult!r}."
-            )
+        check_positive(self, "eta_max")
+        for name in ("T_mult", "cycles"):
+            value = getattr(self, name)
+            if not isinstance(value, Real) or float(value) % 1 or value < 1:
+                raise ValueError(
+                    f"CosineRestarts: {name} must be an integer >= 1; got {value!r}."
+                )
 
 
 class Warmup(Schedule):

@@ -56,12 +56,25 @@ def ref_adadelta(x0, grad, n, lr=1.0, rho=0.9, eps=1e-6, wd=0.0):
     return p
 
 
-def ref_rmsprop(x0, grad, n, lr=0.01, alpha=0.99, eps=1e-8, wd=0.0):
-    p, sq = x0.copy(), np.zeros_like(x0)
+def ref_rmsprop(
+    x0, grad, n, lr=0.01, alpha=0.99, eps=1e-8, wd=0.0, momentum=0.0, centered=False
+):
+    # torch.optim.RMSprop: square_avg, grad_avg (centered), momentum_buffer
+    p, v = x0.copy(), np.zeros_like(x0)
+    g_avg, buf = np.zeros_like(x0), np.zeros_like(x0)
     for _ in range(n):
         g = grad(p) + wd * p
-        sq = alpha * sq + (1 - alpha) * g * g
-        p = p - lr * g / (np.sqrt(sq) + eps)
+        v = alpha * v + (1 - alpha) * g**2
+        if centered:
+            g_avg = alpha * g_avg + (1 - alpha) * g
+            v_tilde = v - g_avg**2
+        else:
+            v_tilde = v
+        if momentum > 0:
+            buf = momentum * buf + g / (np.sqrt(v_tilde) + eps)
+            p = p - lr * buf
+        else:
+            p = p - lr * g / (np.sqrt(v_tilde) + eps)
     return p
 
 
@@ -87,6 +100,17 @@ def ref_adam(
         m_hat = m / (1 - b1**t)
         v_hat = (vmax if amsgrad else v) / (1 - b2**t)
         p = p - lr * m_hat / (np.sqrt(v_hat) + eps)
+    return p
+
+
+def ref_adam_uncorrected(x0, grad, n, lr=1e-3, b1=0.9, b2=0.999, eps=1e-8):
+    # Kingma & Ba (2015), Algorithm 1 without the two bias-correction lines
+    p, m, v = x0.copy(), np.zeros_like(x0), np.zeros_like(x0)
+    for _ in range(n):
+        g = grad(p)
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g**2
+        p = p - lr * m / (np.sqrt(v) + eps)
     return p
 
 
@@ -192,6 +216,14 @@ CASES = [
         ref_rmsprop,
         {"lr": 1e-3, "alpha": 0.9, "wd": 0.1},
     ),
+    ("rmsprop", {"momentum": 0.9}, ref_rmsprop, {"momentum": 0.9}),
+    ("rmsprop", {"centered": True}, ref_rmsprop, {"centered": True}),
+    (
+        "rmsprop",
+        {"learning_rate": 1e-3, "rho": 0.9, "momentum": 0.5, "centered": True},
+        ref_rmsprop,
+        {"lr": 1e-3, "alpha": 0.9, "momentum": 0.5, "centered": True},
+    ),
     ("adam", {}, ref_adam, {}),
     (
         "adam",
@@ -200,6 +232,13 @@ CASES = [
         {"lr": 0.01, "b1": 0.8, "b2": 0.99, "wd": 0.1},
     ),
     ("adam", {"amsgrad": True}, ref_adam, {"amsgrad": True}),
+    ("adam", {"bias_correction": False}, ref_adam_uncorrected, {}),
+    (
+        "adam",
+        {"learning_rate": 0.01, "beta_2": 0.99, "bias_correction": False},
+        ref_adam_uncorrected,
+        {"lr": 0.01, "b2": 0.99},
+    ),
     ("amsgrad", {"learning_rate": 0.01}, ref_adam, {"lr": 0.01, "amsgrad": True}),
     ("adamw", {}, ref_adam, {"decoupled": 0.01}),
     (
@@ -364,6 +403,29 @@ def test_cache_blocked_updates_match_reference(
     expected = ref(X0, _grad(f), 20, **ref_kwargs)
     got = run(optimizers.get(name)(**kwargs), f, 20)
     np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-14)
+
+
+def test_adam_without_bias_correction_by_hand():
+    # three steps of Kingma & Ba's update without the correction, written out
+    # for one coordinate with gradient g = 2 p (f = p**2), lr = 0.1
+    lr, b1, b2, eps = 0.1, 0.9, 0.999, 1e-8
+    p, m, v = 1.0, 0.0, 0.0
+    for _ in range(3):
+        g = 2.0 * p
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g * g
+        p = p - lr * m / (math.sqrt(v) + eps)
+    x = np.array([1.0])
+    opt = optimizers.Adam(learning_rate=lr, bias_correction=False)
+    for _ in range(3):
+        opt.step([x], [2.0 * x])
+    assert x[0] == pytest.approx(p, rel=1e-12)
+    # the point of the correction: step 1 moves by lr * (1 - b1) / sqrt(1 - b2),
+    # 3.16 lr, where the corrected Adam moves by lr (for any g)
+    for correct, expected in ((False, lr * 0.1 / math.sqrt(0.001)), (True, lr)):
+        x = np.array([1.0])
+        optimizers.Adam(learning_rate=lr, bias_correction=correct).step([x], [x * 7])
+        assert 1.0 - x[0] == pytest.approx(expected, rel=1e-6)
 
 
 @pytest.mark.parametrize("amsgrad", [False, True])
