@@ -174,3 +174,18 @@ def test_partial_fit_clone_pickle_grid_search():
     assert clone(best).get_params()["solver__initial_trust_radius"] == (
         best.solver.initial_trust_radius
     )
+
+
+def test_relu_network_restarts_instead_of_stopping_early(digits):
+    # finite differences across ReLU kinks can make the model predict no
+    # decrease; the run restarts in a smaller region instead of stopping (on
+    # this case it stopped at iteration 4 with loss 0.16 before restarts)
+    X, y = digits
+    clf = MLPClassifier(
+        (32,), activation="relu", solver="newton_cg", max_iter=200, random_state=4
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        clf.fit(X[:300], y[:300])
+    assert clf.loss_ < 1e-3
+    assert clf.n_iter_ > 4
