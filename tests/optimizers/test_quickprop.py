@@ -220,3 +220,11 @@ def test_step_transforms_are_refused():
     X, y = make_moons(40, random_state=0)
     with pytest.raises(ValueError, match="full-batch"):
         MLPClassifier((4,), solver="quickprop", clip_norm=1.0).fit(X, y)
+
+
+def test_convergence_warning_names_the_solver():
+    X, y = make_moons(60, noise=0.1, random_state=0)
+    clf = MLPClassifier((4,), solver="quickprop", max_iter=2, random_state=0)
+    with pytest.warns(ConvergenceWarning, match=r"quickprop failed .* 2 iteration"):
+        clf.fit(X, y)
+    assert clf.n_iter_ == 2
