@@ -192,7 +192,12 @@ class NewtonCG(Parametrized):
             radius *= RESTART_SHRINK
             # status 2: the model predicted no decrease (noisy curvature, e.g.
             # across ReLU kinks); restart from here in a smaller region
-            if res.status != 2 or nit >= max_iter or radius < MIN_RADIUS * r0:
+            if (
+                res.status != 2
+                or nit >= max_iter
+                or counter.calls >= max_fun
+                or radius < MIN_RADIUS * r0
+            ):
                 break
             x = res.x
         res.nit = nit
