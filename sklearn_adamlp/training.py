@@ -383,6 +383,31 @@ def _notify_iteration(ctx: TrainContext) -> bool:
     return stop
 
 
+def _check_minimizer_result(res, max_iter: int) -> int:
+    """Return a minimizer's iteration count; warn (ConvergenceWarning) if it failed.
+
+    scipy's L-BFGS result goes through scikit-learn's check (its message); a
+    result that names its ``solver`` gets the same message under that name.
+    """
+    solver = getattr(res, "solver", "lbfgs")
+    if solver == "lbfgs":
+        return _check_optimize_result("lbfgs", res, max_iter)
+    n_iter = min(int(res.nit), max_iter)
+    if res.status != 0:
+        msg = (
+            f"{solver} failed to converge after {n_iter} iteration(s) "
+            f"(status={res.status}):\n{res.message}\n"
+        )
+        if n_iter == max_iter:
+            msg += (
+                "\nIncrease the number of iterations to improve the "
+                f"convergence (max_iter={max_iter})."
+            )
+        msg += "\nYou might also want to scale the data (e.g. StandardScaler)."
+        warnings.warn(msg, ConvergenceWarning, stacklevel=3)
+    return n_iter
+
+
 def fit_minimizer(
     ctx: TrainContext,
     X,
@@ -438,7 +463,7 @@ def fit_minimizer(
     flat[...] = res.x
     loss, n_iter = float(res.fun), 0
     if np.isfinite(flat).all() and np.isfinite(loss):
-        n_iter = _check_optimize_result("lbfgs", res, max_iter)
+        n_iter = _check_minimizer_result(res, max_iter)
     else:
         _diverged(ctx, x0, "the loss became NaN", ctx.state.epochs + 1)
         loss = float(net.loss_grad(flat, grad, X, Y, sample_weight))

@@ -16,10 +16,14 @@ ESTIMATORS = [
     MLPClassifier(**_COMMON),
     MLPClassifier(solver="sgd", **_COMMON),
     MLPClassifier(solver="lbfgs", **_COMMON),
+    MLPClassifier(solver="quickprop", **_COMMON),
+    MLPClassifier(solver="newton_cg", **_COMMON),
     MLPClassifier(early_stopping=True, learning_rate_init=0.01, **_COMMON),
     MLPRegressor(**_COMMON),
     MLPRegressor(solver="sgd", learning_rate_init=0.01, **_COMMON),
     MLPRegressor(solver="lbfgs", **_COMMON),
+    MLPRegressor(solver="quickprop", **_COMMON),
+    MLPRegressor(solver="newton_cg", **_COMMON),
     MLPRegressor(early_stopping=True, learning_rate_init=0.01, **_COMMON),
     MLPClassifier(
         early_stopping=True, monitor="val_loss", learning_rate_init=0.01, **_COMMON

@@ -30,6 +30,7 @@ RULES = {
     "normal": ("normal", 0.05),
     "uniform": ("uniform", 0.05),
     "auto": ("uniform", math.sqrt(6 / (FAN_IN + FAN_OUT))),
+    "auto_normal": ("normal", math.sqrt(2 / (FAN_IN + FAN_OUT))),
     "sklearn": ("uniform", math.sqrt(6 / (FAN_IN + FAN_OUT))),
 }
 
@@ -293,3 +294,70 @@ def test_auto_init_on_digits_close_to_sklearn_default():
         acc = cv(MLPClassifier(activation=activation, init="auto", **kw))
         assert acc > 0.9
         assert acc >= ref - 0.015, (activation, acc, ref)
+
+
+# The course notes' table, Gaussian column: W ~ N(0, s**2) with
+# s = gain * sqrt(2 / (n_in + n_out)); gain 1 for tanh (and identity, Glorot's
+# linear regime), 4 for the sigmoid, sqrt(2) for ReLU, SiLU and the ReLU-like units.
+AUTO_NORMAL_TABLE = {
+    "identity": ("glorot_normal", 1.0),
+    "tanh": ("glorot_normal", 1.0),
+    "logistic": ("sigmoid_normal", 4.0),
+    "relu": ("glorot_normal", math.sqrt(2)),
+    "silu": ("glorot_normal", math.sqrt(2)),
+    "leaky_relu": ("glorot_normal", math.sqrt(2)),
+    "elu": ("glorot_normal", math.sqrt(2)),
+    "gelu": ("glorot_normal", math.sqrt(2)),
+    "softplus": ("glorot_normal", math.sqrt(2)),
+    "unknown_user_activation": ("glorot_normal", 1.0),
+}
+
+
+def test_auto_normal_choice_per_activation_is_the_tables():
+    auto = initializers.build("auto_normal")
+    assert set(activations.available()) <= set(AUTO_NORMAL_TABLE)
+    n_in, n_out = 30, 20
+    for act, (name, gain) in AUTO_NORMAL_TABLE.items():
+        init = auto.for_activation(act)
+        # the normal counterpart of what 'auto' chooses, with the same gain
+        assert init.distribution == "normal"
+        assert init.scale(n_in, n_out) == pytest.approx(
+            gain * math.sqrt(2 / (n_in + n_out))
+        )
+        reference = initializers.build(name)
+        assert init.scale(n_in, n_out) == pytest.approx(
+            gain / reference.gain * reference.scale(n_in, n_out)
+        )
+        uniform = initializers.build("auto").for_activation(act)
+        assert init.gain == uniform.gain
+
+
+@pytest.mark.parametrize("act", sorted(AUTO_NORMAL_TABLE))
+def test_auto_normal_std_matches_the_table_on_a_wide_layer(act):
+    gain = AUTO_NORMAL_TABLE[act][1]
+    s = gain * math.sqrt(2 / (FAN_IN + FAN_OUT))
+    init = initializers.build("auto_normal").for_activation(act)
+    W = init(SHAPE, rng=np.random.default_rng(3), dtype=np.float64)
+    _check_distribution(W, "normal", s)
+
+
+def test_auto_normal_in_the_fitted_network():
+    X, y = make_classification(60, n_features=10, random_state=0)
+    clf = MLPClassifier(
+        (300, 200),
+        activation=["logistic", "relu"],
+        init="auto_normal",
+        max_iter=1,
+        learning_rate_init=1e-12,
+        random_state=0,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, y)
+    stds = [
+        4 * math.sqrt(2 / (10 + 300)),
+        math.sqrt(2) * math.sqrt(2 / (300 + 200)),
+        math.sqrt(2) * math.sqrt(2 / (200 + 1)),
+    ]
+    for W, s in zip(clf.coefs_, stds, strict=True):
+        assert W.std() == pytest.approx(s, rel=0.1)

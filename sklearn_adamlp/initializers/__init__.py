@@ -10,7 +10,8 @@ does). ``fan_in``/``fan_out`` are ``n^(L)``/``n^(L+1)`` of seed 001: the units
 feeding the layer and the units it feeds.
 
 ``init='auto'`` follows the table of seed 001 (uniform column): each layer's
-initializer is chosen by the activation of the units it feeds (``AUTO_GAINS``).
+initializer is chosen by the activation of the units it feeds (``AUTO_GAINS``);
+``init='auto_normal'`` chooses from the Gaussian column by the same gains.
 """
 
 from sklearn_adamlp.initializers._base import (
@@ -24,6 +25,7 @@ from sklearn_adamlp.initializers._base import (
 from sklearn_adamlp.initializers._scaled import (
     AUTO_GAINS,
     Auto,
+    AutoNormal,
     GlorotNormal,
     GlorotUniform,
     HeNormal,
@@ -56,12 +58,14 @@ register("lecun_uniform")(LecunUniform)
 register("lecun_normal")(LecunNormal)
 register("orthogonal")(Orthogonal)
 register("auto")(Auto)
+register("auto_normal")(AutoNormal)
 register("sklearn")(SklearnUniform)
 
 __all__ = [
     "AUTO_GAINS",
     "INITIALIZERS",
     "Auto",
+    "AutoNormal",
     "Constant",
     "GlorotNormal",
     "GlorotUniform",

@@ -234,3 +234,32 @@ class Auto(Initializer):
 
     def for_activation(self, activation):
         return GlorotUniform(gain=AUTO_GAINS.get(activation, 1.0))
+
+
+class AutoNormal(Initializer):
+    """The course notes' table, Gaussian column: Glorot normal with a gain.
+
+    ::
+
+        W ~ N(0, s**2),   s = gain(activation) * sqrt(2 / (fan_in + fan_out))
+
+        logistic                                    gain = 4        (sigmoid_normal)
+        tanh, identity                              gain = 1        (glorot_normal)
+        relu, silu, leaky_relu, elu, gelu, softplus gain = sqrt(2)
+
+    The normal counterpart of ``Auto``: the same gains (``AUTO_GAINS``) on
+    ``GlorotNormal`` instead of ``GlorotUniform``. For ReLU and SiLU the table's
+    ``sqrt(2) * sqrt(2 / (fan_in + fan_out))`` is He's ``sqrt(2 / fan_in)`` with
+    Glorot's fan average in place of ``fan_in``; ``init='he_normal'`` is the
+    fan-in rule itself.
+
+    References
+    ----------
+    Glorot & Bengio (2010), AISTATS; He et al. (2015), ICCV.
+    """
+
+    def __call__(self, shape, rng, dtype=np.float64):
+        return GlorotNormal()(shape, rng, dtype)
+
+    def for_activation(self, activation):
+        return GlorotNormal(gain=AUTO_GAINS.get(activation, 1.0))

@@ -23,6 +23,8 @@ from sklearn_adamlp.optimizers._adam import Adam, Adamax, AdamW, AMSGrad, NAdam
 from sklearn_adamlp.optimizers._adaptive import Adadelta, Adagrad, RMSprop, Rprop
 from sklearn_adamlp.optimizers._base import Optimizer
 from sklearn_adamlp.optimizers._lbfgs import LBFGS
+from sklearn_adamlp.optimizers._newton import NewtonCG
+from sklearn_adamlp.optimizers._quickprop import Quickprop
 from sklearn_adamlp.optimizers._sgd import SGD, Momentum, Nesterov
 
 OPTIMIZERS = Registry("optimizer")
@@ -44,6 +46,8 @@ register("amsgrad")(AMSGrad)
 register("adabound")(AdaBound)
 register("rprop")(Rprop)
 register("lbfgs")(LBFGS)
+register("quickprop")(Quickprop)
+register("newton_cg")(NewtonCG)
 
 __all__ = [
     "LBFGS",
@@ -59,7 +63,9 @@ __all__ = [
     "Momentum",
     "NAdam",
     "Nesterov",
+    "NewtonCG",
     "Optimizer",
+    "Quickprop",
     "RMSprop",
     "Rprop",
     "available",

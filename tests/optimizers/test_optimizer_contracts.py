@@ -10,6 +10,7 @@ from sklearn.base import clone
 from sklearn_adamlp import optimizers
 
 NAMES = optimizers.available()
+STEPPERS = [n for n in NAMES if not hasattr(optimizers.get(n), "minimize")]
 
 # Hyper-parameters for the descent tests where the defaults are too timid or too
 # bold for these two problems (Rosenbrock's curvature near X0 is about 2000, so
@@ -30,6 +31,7 @@ ROSENBROCK_KW = {
     "amsgrad": {"learning_rate": 0.01},
     "adamw": {"learning_rate": 0.01, "weight_decay": 0.0},
     "adabound": {"learning_rate": 0.01, "final_lr": 1e-4},
+    "quickprop": {"learning_rate": 1e-3},
 }
 N_STEPS = 2000
 
@@ -79,7 +81,7 @@ def test_minimizes_rosenbrock(name):
     # has a local minimum (f = 3.70 near x_1 = -0.7) where most methods settle
     assert np.all(np.isfinite(x))
     assert f < 2e-2 * f0, f
-    if name == "lbfgs":  # a quasi-Newton method finds the minimum itself
+    if name in ("lbfgs", "newton_cg"):  # (quasi-)Newton methods find the minimum
         np.testing.assert_allclose(x, 1.0, atol=1e-4)
 
 
@@ -93,7 +95,7 @@ def test_get_params_round_trip_and_clone(name):
     assert cloned.get_params() == params
 
 
-@pytest.mark.parametrize("name", [n for n in NAMES if n != "lbfgs"])
+@pytest.mark.parametrize("name", STEPPERS)
 def test_clone_after_steps_has_no_state(name):
     opt = optimizers.get(name)()
     run(opt, quadratic, 3)
@@ -105,7 +107,7 @@ def test_clone_after_steps_has_no_state(name):
     assert not hasattr(opt, "state_")
 
 
-@pytest.mark.parametrize("name", [n for n in NAMES if n != "lbfgs"])
+@pytest.mark.parametrize("name", STEPPERS)
 def test_pickle_keeps_params_and_state(name):
     opt = optimizers.get(name)()
     run(opt, quadratic, 3)
@@ -120,6 +122,15 @@ def test_pickle_keeps_params_and_state(name):
 def test_lbfgs_pickles():
     opt = optimizers.LBFGS(memory=5)
     assert pickle.loads(pickle.dumps(opt)).get_params() == {"memory": 5}
+
+
+@pytest.mark.parametrize("name", [n for n in NAMES if n not in STEPPERS])
+def test_minimizer_pickles_and_keeps_no_state(name):
+    opt = optimizers.get(name)()
+    opt.minimize(quadratic, X0, max_iter=3, max_fun=100, tol=0)
+    loaded = pickle.loads(pickle.dumps(opt))
+    assert loaded.get_params() == opt.get_params()
+    assert not [k for k in vars(opt) if k.endswith("_")]  # no fitted state
 
 
 @pytest.mark.parametrize("name", NAMES)
