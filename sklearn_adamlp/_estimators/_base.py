@@ -18,14 +18,13 @@ from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 
 from sklearn_adamlp import dropout, parallel, regularizers
-from sklearn_adamlp._estimators import _build
+from sklearn_adamlp._estimators import _build, _weights
 from sklearn_adamlp._estimators._constraints import PARAMETER_CONSTRAINTS
 from sklearn_adamlp._estimators._sk_callbacks import SklearnCallbackBridge
 from sklearn_adamlp._estimators._validation_sets import ValidationSetMixin
 from sklearn_adamlp._estimators._views import FlatBufferMixin
 from sklearn_adamlp._validation import (
     CallbackSupportMixin,
-    _check_sample_weight,
     check_is_fitted,
     validate_data,
 )
@@ -102,6 +101,7 @@ class BaseMLP(ValidationSetMixin, CallbackSupportMixin, FlatBufferMixin, BaseEst
             return self._run_fit(X, y, sample_weight, incremental, validation_data)
         finally:  # the training data is for this fit's callbacks only
             self.__dict__.pop("_callback_data", None)
+            self.__dict__.pop("_row_class_weights", None)
 
     def _run_fit(self, X, y, sample_weight, incremental, validation_data):
         first_pass = not hasattr(self, "_flat") or (
@@ -111,8 +111,8 @@ class BaseMLP(ValidationSetMixin, CallbackSupportMixin, FlatBufferMixin, BaseEst
         self._check_parallel()
         X, Y, loss = self._validate_input(X, y, incremental, reset=first_pass)
         self._callback_data = (X, y)
-        if sample_weight is not None:
-            sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
+        sample_weight = _weights.check_sample_weight(sample_weight, X, X.dtype)
+        self._row_class_weights = self._class_weights(Y, sample_weight)
         rng = check_random_state(self.random_state)
         if first_pass:
             self._initialize(X, Y, loss, rng)
@@ -125,7 +125,7 @@ class BaseMLP(ValidationSetMixin, CallbackSupportMixin, FlatBufferMixin, BaseEst
         self.optimizer_ = optimizer
         val = None
         if validation_data is not None:
-            val = self._validation_arrays(validation_data)
+            val = self._weighed(*self._validation_arrays(validation_data))
         _build.check_schedule_options(self, optimizer)
         if hasattr(optimizer, "minimize"):
             self._fit_minimizer(X, Y, sample_weight, val)
@@ -133,6 +133,14 @@ class BaseMLP(ValidationSetMixin, CallbackSupportMixin, FlatBufferMixin, BaseEst
             self._fit_stochastic(X, Y, sample_weight, rng, incremental, val)
         self._set_fitted_attributes()
         return self
+
+    def _class_weights(self, Y, sample_weight) -> _weights.ClassWeights | None:
+        """``f(Y) -> per-row class weights`` for this fit (None: no class weights)."""
+        return None
+
+    def _weighed(self, X, Y, sample_weight):
+        """``(X, Y, sample_weight * class weights of Y)``, the weights the loss sees."""
+        return X, Y, _weights.weigh(sample_weight, self._row_class_weights, Y, X.dtype)
 
     def _step_params(self) -> dict:
         return {name: getattr(self, name) for name in regularizers.STEP_PARAMS}
@@ -226,6 +234,7 @@ class BaseMLP(ValidationSetMixin, CallbackSupportMixin, FlatBufferMixin, BaseEst
         return found
 
     def _fit_minimizer(self, X, Y, sample_weight, val) -> None:
+        X, Y, sample_weight = self._weighed(X, Y, sample_weight)
         validate = None if val is None else self._validation_function(*val)
         ctx = self._context(self.optimizer_, None, validate, stochastic=False)
         self.n_iter_, self.loss_ = fit_minimizer(
@@ -242,6 +251,9 @@ class BaseMLP(ValidationSetMixin, CallbackSupportMixin, FlatBufferMixin, BaseEst
         if val is None and self.early_stopping and not incremental:
             # partial_fit holds nothing out
             X, Y, sample_weight, val = self._split_validation(X, Y, sample_weight, rng)
+            # class weights weigh both parts; they do not decide the hold-out
+            val = None if val is None else self._weighed(*val)
+        X, Y, sample_weight = self._weighed(X, Y, sample_weight)
         validate = None if val is None else self._validation_function(*val)
         if self._stopper is None:
             on_validation = validate is not None and self.early_stopping

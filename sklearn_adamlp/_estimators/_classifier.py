@@ -17,6 +17,7 @@ from sklearn.utils.multiclass import (
 from sklearn.utils.validation import check_array, column_or_1d
 
 from sklearn_adamlp import losses
+from sklearn_adamlp._estimators import _weights
 from sklearn_adamlp._estimators._base import BaseMLP, is_stepper
 from sklearn_adamlp._validation import _fit_context, check_is_fitted
 
@@ -330,12 +331,12 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
                 f"`self.classes_` has {self.classes_}."
             )
 
-    def _stratify_target(self, Y):
-        return (
-            Y
-            if self.n_outputs_ == 1 or self._label_binarizer.y_type_ == "multiclass"
-            else None
-        )
+    def _multilabel(self) -> bool:
+        return self._label_binarizer.y_type_.startswith("multilabel")
+
+    def _stratify_labels(self, Y):
+        """Class of each row; None for multilabel targets (as scikit-learn)."""
+        return None if self._multilabel() else _weights.class_index(Y)
 
     def _score_output(self, out, Y, sample_weight) -> float:
         """Accuracy of outputs ``out`` against the encoded target ``Y``."""
