@@ -24,6 +24,7 @@ ESTIMATORS = [
     MLPClassifier(
         early_stopping=True, monitor="val_loss", learning_rate_init=0.01, **_COMMON
     ),
+    MLPClassifier(class_weight="balanced", **_COMMON),
 ]
 
 

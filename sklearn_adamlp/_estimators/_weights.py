@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
+from sklearn.utils.class_weight import compute_class_weight
 
 from sklearn_adamlp._validation import _check_sample_weight
 
@@ -57,8 +58,74 @@ def weigh(sample_weight, class_weights: ClassWeights | None, Y, dtype):
     return unit_as_none(factors if sample_weight is None else sample_weight * factors)
 
 
+def class_weight_vector(class_weight, classes, idx, sample_weight) -> np.ndarray:
+    """Weight of each class of ``classes``, given the class index of every row.
+
+    ``'balanced'``: ``w_c = sum_i s_i / (k * sum_{i: y_i = c} s_i)`` over the
+    ``k`` classes present (scikit-learn's ``compute_class_weight`` formula,
+    with weighted counts as in its ``LogisticRegression``); a class with no
+    weight gets 1 (it has no rows to weigh). A dict: ``compute_class_weight``
+    (classes it omits weigh 1).
+    """
+    if class_weight != "balanced":
+        return compute_class_weight(class_weight, classes=classes, y=classes[idx])
+    counts = np.bincount(idx, weights=sample_weight, minlength=len(classes))
+    present = counts > 0
+    out = np.ones(len(classes))
+    out[present] = counts.sum() / (present.sum() * counts[present])
+    return out
+
+
 def class_index(Y) -> np.ndarray:
     """Index into ``classes_`` of each row of a single-output encoded ``Y``."""
     if Y.shape[1] == 1:  # binary: one column, 1 for classes_[1]
         return (Y[:, 0] > 0.5).astype(np.intp)
     return Y.argmax(axis=1)
+
+
+def class_weights(
+    class_weight, classes, Y, multilabel: bool, sample_weight
+) -> ClassWeights | None:
+    """Return ``f(Y) -> per-row class weights`` for an encoded target ``Y``.
+
+    ``class_weight`` is the classifier's parameter, ``Y`` this fit's encoded
+    target (0/1 columns). Multilabel: each label is a binary output and a row's
+    weight is the product of its labels' weights, as in scikit-learn's
+    ``compute_sample_weight`` for multi-output targets.
+    """
+    if class_weight is None:
+        return None
+    if not multilabel:
+        if isinstance(class_weight, list):
+            raise ValueError(
+                "class_weight as a list of dicts is for multilabel targets; "
+                "give a dict {label: weight} or 'balanced' for this target."
+            )
+        vec = class_weight_vector(class_weight, classes, class_index(Y), sample_weight)
+        return lambda Y_: vec[class_index(Y_)]
+    n_labels = Y.shape[1]
+    if not (
+        class_weight == "balanced"
+        or (isinstance(class_weight, list) and len(class_weight) == n_labels)
+    ):
+        raise ValueError(
+            f"For a multilabel target class_weight must be 'balanced' or a list of "
+            f"{n_labels} dicts (one per label, keys 0 and 1), got {class_weight!r}."
+        )
+    per_label = [
+        class_weight if class_weight == "balanced" else class_weight[j]
+        for j in range(n_labels)
+    ]
+    binary = np.array([0, 1])
+    vecs = [
+        class_weight_vector(cw, binary, (Y[:, j] > 0.5).astype(np.intp), sample_weight)
+        for j, cw in enumerate(per_label)
+    ]
+
+    def per_row(Y_):
+        out = np.ones(Y_.shape[0])
+        for j, vec in enumerate(vecs):
+            out *= vec[(Y_[:, j] > 0.5).astype(np.intp)]
+        return out
+
+    return per_row
