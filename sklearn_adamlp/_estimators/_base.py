@@ -19,7 +19,10 @@ from sklearn.utils import check_random_state
 
 from sklearn_adamlp import dropout, parallel, regularizers
 from sklearn_adamlp._estimators import _build, _weights
-from sklearn_adamlp._estimators._constraints import PARAMETER_CONSTRAINTS
+from sklearn_adamlp._estimators._constraints import (
+    PARAMETER_CONSTRAINTS,
+    check_callbacks,
+)
 from sklearn_adamlp._estimators._sk_callbacks import SklearnCallbackBridge
 from sklearn_adamlp._estimators._validation_sets import ValidationSetMixin
 from sklearn_adamlp._estimators._views import FlatBufferMixin
@@ -107,6 +110,7 @@ class BaseMLP(ValidationSetMixin, CallbackSupportMixin, FlatBufferMixin, BaseEst
         first_pass = not hasattr(self, "_flat") or (
             not self.warm_start and not incremental
         )
+        check_callbacks(self.callbacks)
         self._check_step_regularizers()
         self._check_parallel()
         X, Y, loss = self._validate_input(X, y, incremental, reset=first_pass)
