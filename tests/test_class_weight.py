@@ -201,3 +201,31 @@ def test_bad_class_weight_type_raises(small_clf_data):
     X, y = small_clf_data
     with pytest.raises(ValueError, match="class_weight"):
         MLPClassifier(class_weight="auto").fit(X, y)
+
+
+@pytest.mark.parametrize("bad", [-1.0, np.nan, np.inf])
+def test_negative_or_nonfinite_class_weight_raises(small_clf_data, bad):
+    X, y = small_clf_data
+    with pytest.raises(ValueError, match="finite and >= 0"):
+        MLPClassifier(class_weight={0: bad}, **LBFGS).fit(X, y)
+
+
+def test_class_weights_zero_for_every_row_raise(small_clf_data):
+    X, y = small_clf_data
+    zero = {0: 0.0, 1: 0.0, 2: 0.0}
+    with pytest.raises(ValueError, match="zero for every row of the training"):
+        MLPClassifier(class_weight=zero, max_iter=2).fit(X, y)
+    only_2 = y == 2
+    with pytest.raises(ValueError, match="zero for every row of the validation"):
+        MLPClassifier(class_weight={2: 0.0}, max_iter=2).fit(
+            X, y, validation_data=(X[only_2], y[only_2])
+        )
+
+
+def test_a_zero_class_weight_masks_the_class(small_clf_data):
+    """Weight 0 for a class equals sample weight 0 on its rows (L-BFGS)."""
+    X, y = small_clf_data
+    a = MLPClassifier(class_weight={2: 0.0}, random_state=0, **LBFGS).fit(X, y)
+    sw = np.where(y == 2, 0.0, 1.0)
+    b = MLPClassifier(random_state=0, **LBFGS).fit(X, y, sample_weight=sw)
+    _same_fit(a, b)

@@ -10,6 +10,8 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import event, given, settings
+from hypothesis import strategies as st
 from sklearn.datasets import make_regression
 from sklearn.exceptions import ConvergenceWarning
 
@@ -328,3 +330,58 @@ def test_negative_validation_weights_raise(small_clf_data):
     sw_val[3] = -1.0
     with pytest.raises(ValueError, match="negative"):
         MLPClassifier(max_iter=2).fit(X, y, validation_data=(X, y, sw_val))
+
+
+# --- random weights: a clear error or a finite model --------------------------------
+
+WEIGHTS = {
+    "uniform": lambda rng, n: rng.uniform(0, 3, n),
+    "integers": lambda rng, n: rng.randint(0, 5, n).astype(float),
+    "mostly zero": lambda rng, n: (rng.rand(n) > 0.85) * rng.uniform(0.5, 2, n),
+    "one row": lambda rng, n: np.eye(n)[rng.randint(n)],
+    "plus minus": lambda rng, n: rng.choice([-1.0, 1.0], n),
+    "tiny": lambda rng, n: np.full(n, 1e-300),
+    "nan": lambda rng, n: np.where(rng.rand(n) < 0.1, np.nan, 1.0),
+}
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    seed=st.integers(0, 2**16),
+    n=st.sampled_from([3, 12, 40]),
+    kind=st.sampled_from(sorted(WEIGHTS)),
+    solver=st.sampled_from(["adam", "sgd", "lbfgs"]),
+    batch_size=st.sampled_from([1, 5, 16, "auto"]),
+    early_stopping=st.booleans(),
+    class_weight=st.sampled_from([None, "balanced", {0: 0.0}, {1: 3.0}]),
+)
+def test_random_weights_give_a_clear_error_or_a_finite_model(
+    seed, n, kind, solver, batch_size, early_stopping, class_weight
+):
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(n, 3))
+    y = rng.randint(0, 2, n)
+    sw = WEIGHTS[kind](rng, n)
+    clf = MLPClassifier(
+        hidden_layer_sizes=(4,),
+        solver=solver,
+        batch_size=batch_size,
+        early_stopping=early_stopping,
+        class_weight=class_weight,
+        max_iter=5,
+        random_state=0,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            clf.fit(X, y, sample_weight=sw)
+            message = None
+        except ValueError as exc:
+            message = str(exc)
+    if message is not None:
+        event(f"rejected: {kind}")
+        assert message, "errors must say what is wrong"
+        return
+    event(f"fitted: {kind}")
+    assert all(np.isfinite(c).all() for c in clf.coefs_ + clf.intercepts_)
+    assert np.isfinite(clf.predict_proba(X)).all()

@@ -129,7 +129,8 @@ class BaseMLP(ValidationSetMixin, CallbackSupportMixin, FlatBufferMixin, BaseEst
         self.optimizer_ = optimizer
         val = None
         if validation_data is not None:
-            val = self._weighed(*self._validation_arrays(validation_data))
+            val = self._validation_arrays(validation_data)
+            val = self._weighed(*val, what="validation data")
         _build.check_schedule_options(self, optimizer)
         if hasattr(optimizer, "minimize"):
             self._fit_minimizer(X, Y, sample_weight, val)
@@ -142,9 +143,19 @@ class BaseMLP(ValidationSetMixin, CallbackSupportMixin, FlatBufferMixin, BaseEst
         """``f(Y) -> per-row class weights`` for this fit (None: no class weights)."""
         return None
 
-    def _weighed(self, X, Y, sample_weight):
-        """``(X, Y, sample_weight * class weights of Y)``, the weights the loss sees."""
-        return X, Y, _weights.weigh(sample_weight, self._row_class_weights, Y, X.dtype)
+    def _weighed(self, X, Y, sample_weight, what="training data"):
+        """``(X, Y, sample_weight * class weights of Y)``, the weights the loss sees.
+
+        Raises a ValueError when they are zero for every row of ``what``.
+        """
+        sw = _weights.weigh(sample_weight, self._row_class_weights, Y, X.dtype)
+        if sw is not None and not sw.any():
+            raise ValueError(
+                f"sample_weight times the class weights is zero for every row of "
+                f"the {what}: it carries no data. Give some class a positive "
+                "class_weight."
+            )
+        return X, Y, sw
 
     def _step_params(self) -> dict:
         return {name: getattr(self, name) for name in regularizers.STEP_PARAMS}
@@ -256,7 +267,7 @@ class BaseMLP(ValidationSetMixin, CallbackSupportMixin, FlatBufferMixin, BaseEst
             # partial_fit holds nothing out
             X, Y, sample_weight, val = self._split_validation(X, Y, sample_weight, rng)
             # class weights weigh both parts; they do not decide the hold-out
-            val = None if val is None else self._weighed(*val)
+            val = None if val is None else self._weighed(*val, what="hold-out")
         X, Y, sample_weight = self._weighed(X, Y, sample_weight)
         validate = None if val is None else self._validation_function(*val)
         if self._stopper is None:

@@ -68,7 +68,15 @@ def class_weight_vector(class_weight, classes, idx, sample_weight) -> np.ndarray
     (classes it omits weigh 1).
     """
     if class_weight != "balanced":
-        return compute_class_weight(class_weight, classes=classes, y=classes[idx])
+        out = compute_class_weight(class_weight, classes=classes, y=classes[idx])
+        bad = ~(np.isfinite(out) & (out >= 0))
+        if bad.any():
+            raise ValueError(
+                f"class_weight={class_weight!r}: class weights must be finite and "
+                f">= 0 (a negative weight makes the loss unbounded below), got "
+                f"{dict(zip(classes[bad].tolist(), out[bad].tolist(), strict=True))}."
+            )
+        return out
     counts = np.bincount(idx, weights=sample_weight, minlength=len(classes))
     present = counts > 0
     out = np.ones(len(classes))
