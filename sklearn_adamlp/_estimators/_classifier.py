@@ -450,7 +450,10 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         y : array-like of shape (n_samples,) or (n_samples, n_classes)
             Labels, or a label indicator matrix for multilabel.
         sample_weight : array-like of shape (n_samples,), default=None
-            Weights of the per-sample losses (the loss is their weighted mean).
+            Weights of the per-sample losses: the loss is
+            ``sum_i s_i L_i / sum_i s_i``. Non-negative and not all zero
+            (ValueError otherwise); 0 masks a row, and with early stopping
+            integer weights count as repeated rows (docs/training.md).
         validation_data : tuple (X_val, y_val) or (X_val, y_val, sw_val), default=None
             A validation set, scored after every epoch (``history_`` columns
             ``val_loss`` and ``val_score``, ``validation_scores_``). With
