@@ -129,8 +129,8 @@ class BaseMLP(ValidationSetMixin, CallbackSupportMixin, FlatBufferMixin, BaseEst
         self.optimizer_ = optimizer
         val = None
         if validation_data is not None:
-            val = self._validation_arrays(validation_data)
-            val = self._weighed(*val, what="validation data")
+            X_val, Y_val, sw_val = self._validation_arrays(validation_data)
+            val = self._weighed(X_val, Y_val, sw_val, what="validation data")
         _build.check_schedule_options(self, optimizer)
         if hasattr(optimizer, "minimize"):
             self._fit_minimizer(X, Y, sample_weight, val)
@@ -267,7 +267,9 @@ class BaseMLP(ValidationSetMixin, CallbackSupportMixin, FlatBufferMixin, BaseEst
             # partial_fit holds nothing out
             X, Y, sample_weight, val = self._split_validation(X, Y, sample_weight, rng)
             # class weights weigh both parts; they do not decide the hold-out
-            val = None if val is None else self._weighed(*val, what="hold-out")
+            if val is not None:
+                X_val, Y_val, sw_val = val
+                val = self._weighed(X_val, Y_val, sw_val, what="hold-out")
         X, Y, sample_weight = self._weighed(X, Y, sample_weight)
         validate = None if val is None else self._validation_function(*val)
         if self._stopper is None:
