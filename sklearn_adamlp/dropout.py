@@ -53,19 +53,40 @@ _S30, _S27, _S31 = np.uint64(30), np.uint64(27), np.uint64(31)
 
 def layer_rates(dropout, n_hidden: int) -> list[float]:
     """Drop rate per hidden layer from a float or a sequence of floats in [0, 1)."""
-    if isinstance(dropout, Real | np.floating):
+    if _is_number(dropout):
         rates = [float(dropout)] * n_hidden
+        names = ["dropout"] * n_hidden
+    elif not isinstance(dropout, list | tuple):
+        raise TypeError(
+            f"dropout={dropout!r} is a {type(dropout).__name__}: give a float in "
+            "[0, 1) or a list of them, one per hidden layer."
+        )
     else:
-        rates = [float(p) for p in dropout]
+        rates, names = [], []
+        for i, p in enumerate(dropout):
+            if not _is_number(p):
+                raise TypeError(
+                    f"dropout[{i}]={p!r} is a {type(p).__name__}, not a number: "
+                    "give one float in [0, 1) per hidden layer."
+                )
+            rates.append(float(p))
+            names.append(f"dropout[{i}]")
         if len(rates) != n_hidden:
             raise ValueError(
                 f"dropout has {len(rates)} rates but the network has {n_hidden} "
                 "hidden layers; give one rate per hidden layer or a single float."
             )
-    bad = [p for p in rates if not 0.0 <= p < 1.0]
-    if bad:
-        raise ValueError(f"dropout rates must be in [0, 1), got {bad}.")
+    for name, p in zip(names, rates, strict=True):
+        if not 0.0 <= p < 1.0:
+            raise ValueError(f"{name}={p!r}: dropout rates must be in [0, 1).")
     return rates
+
+
+def _is_number(p) -> bool:
+    """Return whether ``p`` is a real number and not a bool (True is no rate)."""
+    return isinstance(p, Real | np.floating | np.integer) and not isinstance(
+        p, bool | np.bool_
+    )
 
 
 def _mix(x: np.ndarray, tmp: np.ndarray) -> np.ndarray:

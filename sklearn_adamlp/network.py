@@ -412,12 +412,19 @@ class Network:
         adding its gradient to ``grad``: the caller hands the terms to
         ``Optimizer.step``, which adds them inside its own pass. ``keys`` are
         the rows' dropout keys (``row_keys``), computed here when not given.
+
+        Weights that sum to zero (non-negative weights all zero) carry no data:
+        the loss is 0 and ``grad`` is zeroed, penalties included (they are
+        scaled by ``1 / sum(sample_weight)``); no term is appended.
         """
         n = X.shape[0]
         if sample_weight is None:
             sw_sum, w = float(n), None
         else:
             sw_sum = float(sample_weight.sum())
+            if sw_sum == 0.0:  # no data: no objective (penalties scale by 1/sum)
+                grad[...] = 0.0
+                return 0.0
             w = (sample_weight / sw_sum).astype(self.dtype, copy=False)
         bufs = self._buffers(n)
         self._forward(flat, X, bufs, train=True, w=w, keys=keys)

@@ -165,6 +165,10 @@ class _Batches:
 def _steps(ctx: TrainContext, batches: _Batches, order, part=(0, 1)):
     """Take one optimizer step per batch; yield ``(loss, rows)`` after each.
 
+    A batch whose sample weights are all zero carries no data: it is skipped
+    (no step, no yield), leaving the weights and the optimizer's state as they
+    are.
+
     A non-finite batch loss is yielded with ``rows = 0`` and ends the pass (the
     step that would follow is not taken). ``part`` selects a worker's share of
     the batches (see ``_Batches``). A generator, so that parallel workers can
@@ -176,6 +180,8 @@ def _steps(ctx: TrainContext, batches: _Batches, order, part=(0, 1)):
     # the whole gradient first or the optimizer is not ours (no terms argument)
     terms = [] if _takes_terms(opt) and not ctx.transforms else None
     for xb, yb, swb, kb in batches(order, part):
+        if swb is not None and not swb.any():
+            continue  # weights all zero: no data, so no step (state unchanged)
         if per_step:
             ctx.set_learning_rate()
         if terms:

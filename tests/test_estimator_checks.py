@@ -31,6 +31,7 @@ ESTIMATORS = [
     MLPClassifier(snapshot_ensemble=True, learning_rate="cosine_restarts", **_COMMON),
     MLPRegressor(snapshot_ensemble=True, learning_rate="cosine_restarts", **_COMMON),
     MLPClassifier(learning_rate="cosine_restarts", **_COMMON),
+    MLPClassifier(class_weight="balanced", **_COMMON),
 ]
 
 

@@ -18,14 +18,16 @@ from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 
 from sklearn_adamlp import dropout, parallel, regularizers
-from sklearn_adamlp._estimators import _build, _snapshots
-from sklearn_adamlp._estimators._constraints import PARAMETER_CONSTRAINTS
+from sklearn_adamlp._estimators import _build, _snapshots, _weights
+from sklearn_adamlp._estimators._constraints import (
+    PARAMETER_CONSTRAINTS,
+    check_callbacks,
+)
 from sklearn_adamlp._estimators._sk_callbacks import SklearnCallbackBridge
 from sklearn_adamlp._estimators._validation_sets import ValidationSetMixin
 from sklearn_adamlp._estimators._views import FlatBufferMixin
 from sklearn_adamlp._validation import (
     CallbackSupportMixin,
-    _check_sample_weight,
     check_is_fitted,
     validate_data,
 )
@@ -102,17 +104,19 @@ class BaseMLP(ValidationSetMixin, CallbackSupportMixin, FlatBufferMixin, BaseEst
             return self._run_fit(X, y, sample_weight, incremental, validation_data)
         finally:  # the training data is for this fit's callbacks only
             self.__dict__.pop("_callback_data", None)
+            self.__dict__.pop("_row_class_weights", None)
 
     def _run_fit(self, X, y, sample_weight, incremental, validation_data):
         first_pass = not hasattr(self, "_flat") or (
             not self.warm_start and not incremental
         )
+        check_callbacks(self.callbacks)
         self._check_step_regularizers()
         self._check_parallel()
         X, Y, loss = self._validate_input(X, y, incremental, reset=first_pass)
         self._callback_data = (X, y)
-        if sample_weight is not None:
-            sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
+        sample_weight = _weights.check_sample_weight(sample_weight, X, X.dtype)
+        self._row_class_weights = self._class_weights(Y, sample_weight)
         rng = check_random_state(self.random_state)
         if first_pass:
             self._initialize(X, Y, loss, rng)
@@ -125,7 +129,8 @@ class BaseMLP(ValidationSetMixin, CallbackSupportMixin, FlatBufferMixin, BaseEst
         self.optimizer_ = optimizer
         val = None
         if validation_data is not None:
-            val = self._validation_arrays(validation_data)
+            X_val, Y_val, sw_val = self._validation_arrays(validation_data)
+            val = self._weighed(X_val, Y_val, sw_val, what="validation data")
         _build.check_schedule_options(self, optimizer)
         if hasattr(optimizer, "minimize"):
             self._fit_minimizer(X, Y, sample_weight, val)
@@ -133,6 +138,24 @@ class BaseMLP(ValidationSetMixin, CallbackSupportMixin, FlatBufferMixin, BaseEst
             self._fit_stochastic(X, Y, sample_weight, rng, incremental, val)
         self._set_fitted_attributes()
         return self
+
+    def _class_weights(self, Y, sample_weight) -> _weights.ClassWeights | None:
+        """``f(Y) -> per-row class weights`` for this fit (None: no class weights)."""
+        return None
+
+    def _weighed(self, X, Y, sample_weight, what="training data"):
+        """``(X, Y, sample_weight * class weights of Y)``, the weights the loss sees.
+
+        Raises a ValueError when they are zero for every row of ``what``.
+        """
+        sw = _weights.weigh(sample_weight, self._row_class_weights, Y, X.dtype)
+        if sw is not None and not sw.any():
+            raise ValueError(
+                f"sample_weight times the class weights is zero for every row of "
+                f"the {what}: it carries no data. Give some class a positive "
+                "class_weight."
+            )
+        return X, Y, sw
 
     def _step_params(self) -> dict:
         return {name: getattr(self, name) for name in regularizers.STEP_PARAMS}
@@ -226,6 +249,7 @@ class BaseMLP(ValidationSetMixin, CallbackSupportMixin, FlatBufferMixin, BaseEst
         return found
 
     def _fit_minimizer(self, X, Y, sample_weight, val) -> None:
+        X, Y, sample_weight = self._weighed(X, Y, sample_weight)
         validate = None if val is None else self._validation_function(*val)
         ctx = self._context(self.optimizer_, None, validate, stochastic=False)
         self.n_iter_, self.loss_ = fit_minimizer(
@@ -242,6 +266,11 @@ class BaseMLP(ValidationSetMixin, CallbackSupportMixin, FlatBufferMixin, BaseEst
         if val is None and self.early_stopping and not incremental:
             # partial_fit holds nothing out
             X, Y, sample_weight, val = self._split_validation(X, Y, sample_weight, rng)
+            # class weights weigh both parts; they do not decide the hold-out
+            if val is not None:
+                X_val, Y_val, sw_val = val
+                val = self._weighed(X_val, Y_val, sw_val, what="hold-out")
+        X, Y, sample_weight = self._weighed(X, Y, sample_weight)
         validate = None if val is None else self._validation_function(*val)
         if self._stopper is None:
             on_validation = validate is not None and self.early_stopping

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import ClassVar
 
 import numpy as np
@@ -17,8 +18,45 @@ from sklearn.utils.multiclass import (
 from sklearn.utils.validation import check_array, column_or_1d
 
 from sklearn_adamlp import losses
+from sklearn_adamlp._estimators import _weights
 from sklearn_adamlp._estimators._base import BaseMLP, is_stepper
-from sklearn_adamlp._validation import _fit_context, check_is_fitted
+from sklearn_adamlp._validation import StrOptions, _fit_context, check_is_fitted
+
+
+class BalancedPartialFitError(AttributeError, ValueError):
+    """``partial_fit`` with ``class_weight='balanced'``.
+
+    An AttributeError, so that ``hasattr(clf, 'partial_fit')`` is False (as for
+    ``solver='lbfgs'``), and a ValueError, as ``SGDClassifier`` raises.
+    """
+
+
+BALANCED_PARTIAL_FIT = (
+    "class_weight 'balanced' is not supported for partial_fit. In order to use "
+    "'balanced' weights, use compute_class_weight('balanced', classes=classes, "
+    "y=y). In place of y you can use a large enough sample of the full training "
+    "set target to properly estimate the class frequency distributions. Pass "
+    "the resulting weights as the class_weight parameter."
+)
+
+
+class _PartialFit:
+    """Descriptor of ``partial_fit``: hidden for 'balanced' and for minimizers.
+
+    With ``class_weight='balanced'`` accessing it raises
+    ``BalancedPartialFitError`` (scikit-learn's ``available_if`` would replace
+    the message with "has no attribute"); otherwise ``available_if(is_stepper)``
+    decides.
+    """
+
+    def __init__(self, method):
+        self._inner = available_if(is_stepper)(method)
+        functools.update_wrapper(self, method)
+
+    def __get__(self, obj, owner=None):
+        if obj is not None and obj.class_weight == "balanced":
+            raise BalancedPartialFitError(BALANCED_PARTIAL_FIT)
+        return self._inner.__get__(obj, owner)
 
 
 class MLPClassifier(ClassifierMixin, BaseMLP):
@@ -146,6 +184,19 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         ``sklearn_adamlp.parallel`` (tunable as ``parallel__n_workers``).
         Worker processes share the weights in memory; results depend on their
         timing, so they are not reproducible run to run. See docs/parallel.md.
+    class_weight : dict, list of dict, 'balanced' or None, default=None
+        Weights of the classes, as in scikit-learn's other classifiers: row
+        ``i`` of class ``c`` weighs ``sample_weight[i] * class_weight[c]`` in
+        the loss and in the early-stopping hold-out's score and loss (the
+        hold-out itself is drawn without them). A dict ``{label: weight}``
+        (missing classes weigh 1); 'balanced': ``w_c = sum(s) / (k *
+        sum_{y_i = c} s_i)`` over the ``k`` classes of ``y`` (with ``s`` the
+        sample weights, or ones: ``n_samples / (k * np.bincount(y))``), computed
+        at each ``fit``. Multilabel: 'balanced' or a list of dicts, one per label
+        with keys 0 and 1; the weights of the labels multiply, as in
+        ``sklearn.utils.class_weight.compute_sample_weight``. ``partial_fit``
+        raises for 'balanced' (as ``SGDClassifier``). Given ``validation_data``
+        is weighed too.
 
     Attributes
     ----------
@@ -169,7 +220,10 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         equal to the final weights counted once). See docs/schedules.md.
     """
 
-    _parameter_constraints: ClassVar[dict] = {**BaseMLP._parameter_constraints}
+    _parameter_constraints: ClassVar[dict] = {
+        **BaseMLP._parameter_constraints,
+        "class_weight": [StrOptions({"balanced"}), dict, list, None],
+    }
 
     def __init__(
         self,
@@ -212,6 +266,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         dropout=0.0,
         batch_norm=False,
         parallel=None,
+        class_weight=None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -251,6 +306,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         self.dropout = dropout
         self.batch_norm = batch_norm
         self.parallel = parallel
+        self.class_weight = class_weight
 
     def _validate_input(self, X, y, incremental, reset):
         X, y = self._validate_X_y(X, y, reset)
@@ -338,11 +394,17 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
                 f"`self.classes_` has {self.classes_}."
             )
 
-    def _stratify_target(self, Y):
-        return (
-            Y
-            if self.n_outputs_ == 1 or self._label_binarizer.y_type_ == "multiclass"
-            else None
+    def _multilabel(self) -> bool:
+        return self._label_binarizer.y_type_.startswith("multilabel")
+
+    def _stratify_labels(self, Y):
+        """Class of each row; None for multilabel targets (as scikit-learn)."""
+        return None if self._multilabel() else _weights.class_index(Y)
+
+    def _class_weights(self, Y, sample_weight) -> _weights.ClassWeights | None:
+        """``f(Y) -> per-row class weights`` from ``class_weight`` and this fit."""
+        return _weights.class_weights(
+            self.class_weight, self.classes_, Y, self._multilabel(), sample_weight
         )
 
     def _score_output(self, out, Y, sample_weight) -> float:
@@ -396,7 +458,10 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         y : array-like of shape (n_samples,) or (n_samples, n_classes)
             Labels, or a label indicator matrix for multilabel.
         sample_weight : array-like of shape (n_samples,), default=None
-            Weights of the per-sample losses (the loss is their weighted mean).
+            Weights of the per-sample losses: the loss is
+            ``sum_i s_i L_i / sum_i s_i``. Non-negative and not all zero
+            (ValueError otherwise); 0 masks a row, and with early stopping
+            integer weights count as repeated rows (docs/training.md).
         validation_data : tuple (X_val, y_val) or (X_val, y_val, sw_val), default=None
             A validation set, scored after every epoch (``history_`` columns
             ``val_loss`` and ``val_score``, ``validation_scores_``). With
@@ -416,7 +481,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             validation_data=validation_data,
         )
 
-    @available_if(is_stepper)
+    @_PartialFit
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None, classes=None):
         """Update the model with one epoch over ``(X, y)``.

@@ -2,7 +2,9 @@
 
 Registry names are checked against the registries' live key views, so a name a
 user registers after import passes; an unknown name gets scikit-learn's error
-listing the valid ones.
+listing the valid ones. scikit-learn checks a list parameter's type only:
+``check_callbacks`` checks the entries of ``callbacks`` (those of ``dropout``
+are checked where the rates are read, ``dropout.layer_rates``).
 """
 
 from numbers import Integral, Real
@@ -79,3 +81,26 @@ PARAMETER_CONSTRAINTS: dict = {
         None,
     ],
 }
+
+#: the hooks the training loop calls; a callback needs at least one
+CALLBACK_HOOKS = ("on_fit_begin", "on_epoch_begin", "on_epoch_end", "on_fit_end")
+
+
+def check_callbacks(callbacks) -> None:
+    """Raise a TypeError naming the first entry that is not a callback.
+
+    A callback is an object (not a class) with at least one callable hook of
+    ``CALLBACK_HOOKS``; missing hooks are skipped by the loop.
+    """
+    for i, cb in enumerate(callbacks or ()):
+        if isinstance(cb, type):
+            raise TypeError(
+                f"callbacks[{i}]={cb!r} is a class; pass an instance, e.g. "
+                f"{cb.__name__}()."
+            )
+        if not any(callable(getattr(cb, hook, None)) for hook in CALLBACK_HOOKS):
+            raise TypeError(
+                f"callbacks[{i}]={cb!r} has none of the hooks "
+                f"{', '.join(CALLBACK_HOOKS)}; pass sklearn_adamlp.callbacks."
+                "Callback objects or objects with any of these methods."
+            )

@@ -183,6 +183,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
         sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative, not all zero; see ``MLPClassifier.fit``.
         validation_data : tuple (X_val, y_val) or (X_val, y_val, sw_val), default=None
             A validation set scored after every epoch; see ``MLPClassifier.fit``.
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import warnings
 
-from sklearn_adamlp._estimators import _split
-from sklearn_adamlp._validation import _check_sample_weight
+from sklearn_adamlp._estimators import _split, _weights
 
 
 class ValidationSetMixin:
@@ -30,38 +29,42 @@ class ValidationSetMixin:
             )
         sw_val = None
         if rest and rest[0] is not None:
-            sw_val = _check_sample_weight(rest[0], X_val, dtype=X_val.dtype)
+            sw_val = _weights.check_sample_weight(
+                rest[0], X_val, X_val.dtype, name="sample_weight_val"
+            )
         return X_val, Y_val, sw_val
 
     def _split_validation(self, X, Y, sample_weight, rng):
         """Hold out ``validation_fraction`` of the data for early stopping.
 
-        Stratified for single-output classifiers (see ``_split.holdout``). Returns
-        the training part and the held-out ``(X_val, Y_val, sw_val)``, or the data
+        Stratified on the classes for single-output classifiers; weights decide
+        how many virtual rows each sample is (see ``_split``). Returns the
+        training part and the held-out ``(X_val, Y_val, sw_val)``, or the data
         unchanged and None (with a warning) when fewer than 2 rows would be held
         out.
         """
-        tr, sw_tr, va, sw_val, n_val = _split.holdout(
-            X.shape[0],
+        parts, n_val = _split.holdout(
             self._stratify_labels(Y),
             sample_weight,
             self.validation_fraction,
             rng,
             order=_split.canonical_order(X, Y),
         )
-        if n_val < 2:
+        if parts is None:
             warnings.warn(
-                f"early_stopping needs at least 2 validation samples but "
-                f"validation_fraction={self.validation_fraction} of "
-                f"{X.shape[0]} samples holds out {n_val}; training without a "
+                "early_stopping needs at least 2 validation samples and 1 "
+                f"training sample, but validation_fraction="
+                f"{self.validation_fraction} of {X.shape[0]} samples holds out "
+                f"{n_val}; training without a "
                 "validation set (stopping on the training loss).",
                 UserWarning,
                 stacklevel=5,
             )
             return X, Y, sample_weight, None
+        tr, sw_tr, va, sw_val = parts
         dtype = self._network.dtype
-        sw_tr = None if sw_tr is None else sw_tr.astype(dtype)
-        sw_val = None if sw_val is None else sw_val.astype(dtype)
+        sw_tr = None if sw_tr is None else _weights.unit_as_none(sw_tr.astype(dtype))
+        sw_val = None if sw_val is None else _weights.unit_as_none(sw_val.astype(dtype))
         return X[tr], Y[tr], sw_tr, (X[va], Y[va], sw_val)
 
     def _validation_function(self, X_val, Y_val, sw_val):
