@@ -9,7 +9,9 @@ from sklearn.model_selection import GridSearchCV
 
 from sklearn_adamlp import MLPClassifier, MLPRegressor, optimizers
 
-STEPPERS = [n for n in optimizers.available() if n != "lbfgs"]
+STEPPERS = [
+    n for n in optimizers.available() if not hasattr(optimizers.get(n), "minimize")
+]
 FAST = {"hidden_layer_sizes": (8,), "max_iter": 5, "random_state": 0}
 
 #: estimator parameter -> (optimizer parameter, a value other than sklearn's default)
