@@ -41,6 +41,12 @@ DIVERGENCE_ADVICE = (
 )
 
 
+INTERRUPTED = (
+    "Training interrupted by user. The model keeps the weights of the last "
+    "completed epoch; {n} epoch(s) of this fit completed."
+)
+
+
 @dataclass
 class TrainState:
     """Counters that carry over between ``partial_fit`` and warm-started fits."""
@@ -314,6 +320,38 @@ def _epoch_order(ctx: TrainContext, batches: _Batches, order, epoch: int):
     return order
 
 
+class _Checkpoint:
+    """What an epoch cut short by ``KeyboardInterrupt`` must undo.
+
+    ``mark()`` runs once an epoch has begun (after its weight snapshot). An
+    epoch counts as completed once its history record is appended; ``undo``
+    puts back the counters and the weights (``start``, the snapshot of the
+    epoch's start) of an epoch that was not, warns as scikit-learn's MLP does
+    ("Training interrupted by user."), and returns the epochs this fit
+    completed.
+    """
+
+    def __init__(self, ctx: TrainContext) -> None:
+        self.ctx = ctx
+        self.first_record = len(ctx.history)
+        self.mark()
+
+    def mark(self) -> None:
+        state = self.ctx.state
+        self.epochs, self.samples = state.epochs, state.samples
+        self.records = len(self.ctx.history)
+
+    def undo(self, start: FloatArray) -> int:
+        ctx = self.ctx
+        if len(ctx.history) == self.records:  # the epoch has no record
+            ctx.state.epochs, ctx.state.samples = self.epochs, self.samples
+            np.copyto(ctx.flat, start)
+        completed = len(ctx.history) - self.first_record
+        ctx.stop_reason = ctx.stop_reason or INTERRUPTED.format(n=completed)
+        warnings.warn(INTERRUPTED.format(n=completed), UserWarning, stacklevel=5)
+        return completed
+
+
 def fit_stochastic(
     ctx: TrainContext,
     X,
@@ -337,36 +375,41 @@ def fit_stochastic(
         if ctx.parallel is None
         else ctx.parallel.session(ctx, batches)
     )
-    with session as run_epoch:
-        for epoch in range(1 if incremental else max_iter):
-            t0 = time.perf_counter()
-            _notify(ctx, "on_epoch_begin")
-            rows = _epoch_order(ctx, batches, order, epoch)
-            lr = ctx.set_learning_rate()
-            snapshots.begin_epoch(ctx.flat)
-            with np.errstate(over="ignore", invalid="ignore"):
-                loss, steps = run_epoch(ctx, batches, rows)
-            if not np.isfinite(loss):
-                _diverged(
-                    ctx,
-                    snapshots.last_good(steps),
-                    _loss_word(loss),
-                    ctx.state.epochs + 1,
-                )
-                break
-            n_iter += 1
-            ctx.state.epochs += 1
-            ctx.state.samples += X.shape[0] if rows is None else len(rows)
-            if _end_epoch(ctx, loss, lr, t0):
-                break
-        else:
-            if not incremental and ctx.stop_reason is None:
-                warnings.warn(
-                    f"Stochastic Optimizer: Maximum iterations ({max_iter}) reached "
-                    "and the optimization hasn't converged yet.",
-                    ConvergenceWarning,
-                    stacklevel=3,
-                )
+    checkpoint = _Checkpoint(ctx)
+    try:
+        with session as run_epoch:
+            for epoch in range(1 if incremental else max_iter):
+                t0 = time.perf_counter()
+                _notify(ctx, "on_epoch_begin")
+                rows = _epoch_order(ctx, batches, order, epoch)
+                lr = ctx.set_learning_rate()
+                snapshots.begin_epoch(ctx.flat)
+                checkpoint.mark()
+                with np.errstate(over="ignore", invalid="ignore"):
+                    loss, steps = run_epoch(ctx, batches, rows)
+                if not np.isfinite(loss):
+                    _diverged(
+                        ctx,
+                        snapshots.last_good(steps),
+                        _loss_word(loss),
+                        ctx.state.epochs + 1,
+                    )
+                    break
+                n_iter += 1
+                ctx.state.epochs += 1
+                ctx.state.samples += X.shape[0] if rows is None else len(rows)
+                if _end_epoch(ctx, loss, lr, t0):
+                    break
+            else:
+                if not incremental and ctx.stop_reason is None:
+                    warnings.warn(
+                        f"Stochastic Optimizer: Maximum iterations ({max_iter}) "
+                        "reached and the optimization hasn't converged yet.",
+                        ConvergenceWarning,
+                        stacklevel=3,
+                    )
+    except KeyboardInterrupt:
+        n_iter = checkpoint.undo(snapshots.current)
     if n_iter and not ctx.diverged and not _final_outputs_finite(ctx, batches):
         _diverged(
             ctx, snapshots.current, "the outputs became non-finite", ctx.state.epochs
@@ -405,13 +448,17 @@ def fit_minimizer(
     _notify(ctx, "on_fit_begin")
     _notify(ctx, "on_epoch_begin")
 
+    last_x, done = x0.copy(), [0]  # the last completed iterate (Ctrl-C)
+
     def on_iteration(intermediate_result):
-        ctx.state.epochs += 1
         val_loss = val_score = np.nan
         if ctx.validate is not None:
             val_loss, val_score = ctx.validate(
                 intermediate_result.x.astype(flat.dtype, copy=False)
             )
+        np.copyto(last_x, intermediate_result.x)
+        ctx.state.epochs += 1
+        done[0] += 1
         ctx.history.append(
             {
                 "epoch": ctx.state.epochs,
@@ -426,15 +473,18 @@ def fit_minimizer(
             raise StopIteration  # scipy ends the minimization
         t0[0] = time.perf_counter()
 
-    with np.errstate(over="ignore", invalid="ignore"):
-        res = ctx.optimizer.minimize(
-            fun,
-            flat,
-            max_iter=max_iter,
-            max_fun=max_fun,
-            tol=tol,
-            callback=on_iteration,
-        )
+    try:
+        with np.errstate(over="ignore", invalid="ignore"):
+            res = ctx.optimizer.minimize(
+                fun,
+                flat,
+                max_iter=max_iter,
+                max_fun=max_fun,
+                tol=tol,
+                callback=on_iteration,
+            )
+    except KeyboardInterrupt:
+        return _interrupted_minimizer(ctx, last_x, done[0], (X, Y, sample_weight))
     flat[...] = res.x
     loss, n_iter = float(res.fun), 0
     if np.isfinite(flat).all() and np.isfinite(loss):
@@ -444,3 +494,18 @@ def fit_minimizer(
         loss = float(net.loss_grad(flat, grad, X, Y, sample_weight))
     _notify(ctx, "on_fit_end")
     return int(n_iter), loss
+
+
+def _interrupted_minimizer(
+    ctx: TrainContext, last_x: FloatArray, done: int, data: tuple
+) -> tuple[int, float]:
+    """End a minimization cut short by Ctrl-C at its last completed iterate."""
+    ctx.flat[...] = last_x
+    if done:
+        loss = float(ctx.history.records[-1]["loss"])
+    else:  # not one iteration: the initial weights and their loss
+        loss = float(ctx.network.loss_grad(ctx.flat, ctx.grad, *data))
+    ctx.stop_reason = INTERRUPTED.format(n=done)
+    warnings.warn(ctx.stop_reason, UserWarning, stacklevel=4)
+    _notify(ctx, "on_fit_end")
+    return done, loss
