@@ -216,7 +216,8 @@ class BaseMLP(ValidationSetMixin, CallbackSupportMixin, FlatBufferMixin, BaseEst
         )
         found += list(self.callbacks or [])
         if self._progress_bar():
-            found.append(ProgressBar(total=self.max_iter if stochastic else None))
+            unit = "epoch" if stochastic else "iteration"
+            found.append(ProgressBar(total=self.max_iter, leave=True, unit=unit))
         X, y = self._callback_data
         if getattr(self, "_skl_callbacks", None):
             context = self._init_callback_context(
