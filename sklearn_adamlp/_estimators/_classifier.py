@@ -307,6 +307,13 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         y = check_array(y, ensure_2d=False, dtype=None, input_name="y_val")
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
+        fitted = self._label_binarizer.y_type_
+        kind = type_of_target(y, input_name="y_val")
+        if kind.startswith("multilabel") != fitted.startswith("multilabel"):
+            raise ValueError(
+                f"y_val is a {kind} target but the model was fitted on a "
+                f"{fitted} target."
+            )
         unknown = np.setdiff1d(unique_labels(y), self.classes_)
         if len(unknown):
             raise ValueError(

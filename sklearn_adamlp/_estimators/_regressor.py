@@ -152,8 +152,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
                 f"loss={self.loss!r} is a classification loss; MLPRegressor takes "
                 f"one of the regression losses: 'squared_error', 'poisson', ..."
             )
-        if loss.name == "poisson" and np.any(y < 0):
-            raise ValueError("loss='poisson' requires non-negative y.")
+        _check_target_domain(loss, y, "y")
         Y = y.reshape(-1, 1) if y.ndim == 1 else y
         return X, Y.astype(X.dtype, copy=False), loss
 
@@ -165,6 +164,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
             raise ValueError(
                 f"y_val has {Y.shape[1]} outputs, the model {self.n_outputs_}."
             )
+        _check_target_domain(self._network.loss, Y, "y_val")
         return Y
 
     def _score_output(self, out, Y, sample_weight) -> float:
@@ -232,3 +232,9 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         tags = super().__sklearn_tags__()
         tags.target_tags.positive_only = self.loss == "poisson"
         return tags
+
+
+def _check_target_domain(loss, y, name: str) -> None:
+    """Raise ``ValueError`` for targets outside the loss's domain."""
+    if loss.name == "poisson" and np.any(y < 0):
+        raise ValueError(f"loss='poisson' requires non-negative {name}.")

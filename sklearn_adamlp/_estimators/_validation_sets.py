@@ -4,33 +4,66 @@ from __future__ import annotations
 
 import warnings
 
+import numpy as np
+from sklearn.utils import check_array
+
 from sklearn_adamlp._estimators import _split
-from sklearn_adamlp._validation import _check_sample_weight
+from sklearn_adamlp._validation import _check_sample_weight, validate_data
 
 
 class ValidationSetMixin:
     """Build ``(X_val, Y_val, sw_val)`` and the function scoring it each epoch."""
 
     def _validation_arrays(self, validation_data):
-        """Check ``validation_data = (X_val, y_val[, sample_weight_val])``."""
+        """Check ``validation_data = (X_val, y_val[, sample_weight_val])``.
+
+        As strictly as ``fit`` checks ``(X, y, sample_weight)``: finite values,
+        the fitted feature count (and names), the fitted target shape, known
+        class labels, the loss's target domain (e.g. non-negative for
+        'poisson'), non-negative weights of the right length. Any problem
+        raises a ``ValueError`` starting with "validation_data:".
+        """
         if not isinstance(validation_data, tuple | list) or len(
             validation_data
         ) not in (2, 3):
+            kind = type(validation_data).__name__
+            size = (
+                f" of length {len(validation_data)}"
+                if isinstance(validation_data, tuple | list)
+                else ""
+            )
             raise ValueError(
                 "validation_data must be a tuple (X_val, y_val) or "
-                f"(X_val, y_val, sample_weight_val); got {type(validation_data)}."
+                f"(X_val, y_val, sample_weight_val); got a {kind}{size}."
             )
-        X_val, y_val, *rest = validation_data
-        X_val = self._validated_X(X_val).astype(self._network.dtype, copy=False)
+        try:
+            return self._checked_validation_set(*validation_data)
+        except ValueError as exc:
+            raise ValueError(f"validation_data: {exc}") from exc
+
+    def _checked_validation_set(self, X_val, y_val, sw_val=None):
+        # feature count and names against the fitted ones, then the values
+        # (check_array names the input: "Input X_val contains NaN.")
+        sparse = ["csr", "csc"]
+        X_val = validate_data(
+            self,
+            X_val,
+            accept_sparse=sparse,
+            dtype=(np.float64, np.float32),
+            reset=False,
+            ensure_all_finite=False,
+        )
+        X_val = check_array(X_val, accept_sparse=sparse, input_name="X_val")
+        X_val = X_val.astype(self._network.dtype, copy=False)
         Y_val = self._encode_target(y_val).astype(self._network.dtype, copy=False)
         if Y_val.shape[0] != X_val.shape[0]:
             raise ValueError(
-                f"validation_data: X_val has {X_val.shape[0]} samples but y_val "
-                f"has {Y_val.shape[0]}."
+                f"X_val has {X_val.shape[0]} samples but y_val has {Y_val.shape[0]}."
             )
-        sw_val = None
-        if rest and rest[0] is not None:
-            sw_val = _check_sample_weight(rest[0], X_val, dtype=X_val.dtype)
+        if sw_val is not None:
+            sw_val = _check_sample_weight(
+                sw_val, X_val, dtype=X_val.dtype, ensure_non_negative=True
+            )
         return X_val, Y_val, sw_val
 
     def _split_validation(self, X, Y, sample_weight, rng):
