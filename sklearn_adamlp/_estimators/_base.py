@@ -126,6 +126,7 @@ class BaseMLP(ValidationSetMixin, CallbackSupportMixin, FlatBufferMixin, BaseEst
         val = None
         if validation_data is not None:
             val = self._validation_arrays(validation_data)
+            self._warn_if_scaled_otherwise(X, val[0])
         _build.check_schedule_options(self, optimizer)
         if hasattr(optimizer, "minimize"):
             self._fit_minimizer(X, Y, sample_weight, val)

@@ -174,7 +174,17 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         return r2_score(Y, out, sample_weight=sample_weight)
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None, validation_data=None):
+    def fit(
+        self,
+        X,
+        y,
+        sample_weight=None,
+        validation_data=None,
+        *,
+        X_val=None,
+        y_val=None,
+        sample_weight_val=None,
+    ):
         """Fit the model to ``X`` and the targets ``y``.
 
         Parameters
@@ -185,6 +195,15 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         validation_data : tuple (X_val, y_val) or (X_val, y_val, sw_val), default=None
             A validation set scored after every epoch; see ``MLPClassifier.fit``.
 
+        X_val, y_val : array-like, default=None
+            The validation set as two arguments (with ``sample_weight_val``),
+            as ``HistGradientBoostingClassifier.fit`` takes it; the same as
+            ``validation_data=(X_val, y_val, sample_weight_val)``. In a
+            ``Pipeline``, ``Pipeline(..., transform_input=["X_val"])`` passes
+            ``X_val`` through the earlier steps (metadata routing enabled and
+            ``set_fit_request(X_val=True, y_val=True)``; see docs/training.md).
+        sample_weight_val : array-like of shape (n_val,), default=None
+
         Returns
         -------
         self : MLPRegressor
@@ -194,7 +213,9 @@ class MLPRegressor(RegressorMixin, BaseMLP):
             y,
             sample_weight=sample_weight,
             incremental=False,
-            validation_data=validation_data,
+            validation_data=self._validation_data(
+                validation_data, X_val, y_val, sample_weight_val
+            ),
         )
 
     @available_if(is_stepper)
