@@ -94,6 +94,7 @@ class TrainContext:
     partial_epoch: bool = False
     stop_reason: str | None = None
     diverged: bool = False
+    batch_size: int | None = None  # this epoch's, set by a batch-size schedule
 
     def set_learning_rate(self) -> float:
         """Set the optimizer's ``lr_scale_`` from the schedule and plateau state."""
@@ -123,6 +124,14 @@ class _Batches:
         self.n = X.shape[0]
         self.batch_size = batch_size
         self._bufs: dict[int, tuple] = {}
+
+    def resize(self, batch_size: int | None) -> int | None:
+        """Set the batch size (None: keep it); return the new size or None."""
+        if batch_size is None or batch_size == self.batch_size:
+            return batch_size
+        self.batch_size = int(batch_size)
+        self._bufs.clear()  # buffers of the old sizes are not needed again
+        return self.batch_size
 
     def _buffers(self, m: int) -> tuple:
         if m not in self._bufs:
@@ -251,6 +260,8 @@ def _end_epoch(ctx: TrainContext, loss: float, lr: float, t0: float) -> bool:
         "seconds": time.perf_counter() - t0,
         "partial_data": ctx.partial_epoch,
     }
+    if ctx.batch_size is not None:
+        record["batch_size"] = ctx.batch_size
     ctx.history.append(record)
     if ctx.verbose:
         print(f"Iteration {ctx.state.epochs}, loss = {loss:.8f}")
@@ -366,6 +377,7 @@ def fit_stochastic(
     """Run up to ``max_iter`` epochs (one if ``incremental``); return the count."""
     # dropout's per-row keys are hashed once per fit, then gathered per batch
     batches = _Batches(X, Y, sample_weight, batch_size, ctx.network.row_keys(X))
+    ctx.schedule.bind(batch_size, X.shape[0])
     order = np.arange(X.shape[0]) if shuffle else None
     snapshots = _Snapshots(ctx.flat)
     _notify(ctx, "on_fit_begin")
@@ -383,6 +395,9 @@ def fit_stochastic(
                 _notify(ctx, "on_epoch_begin")
                 rows = _epoch_order(ctx, batches, order, epoch)
                 lr = ctx.set_learning_rate()
+                ctx.batch_size = batches.resize(
+                    ctx.schedule.batch_size(ctx.state.epochs)
+                )
                 snapshots.begin_epoch(ctx.flat)
                 checkpoint.mark()
                 with np.errstate(over="ignore", invalid="ignore"):
@@ -420,7 +435,7 @@ def fit_stochastic(
 
 def _notify_iteration(ctx: TrainContext) -> bool:
     """Tell the callbacks an L-BFGS iteration ended; True if one asks to stop."""
-    stop = _notify(ctx, "on_epoch_end", ctx.history.records[-1])
+    stop = _notify(ctx, "on_epoch_end", ctx.history.last())
     if not stop:
         _notify(ctx, "on_epoch_begin")
     return stop
@@ -502,7 +517,7 @@ def _interrupted_minimizer(
     """End a minimization cut short by Ctrl-C at its last completed iterate."""
     ctx.flat[...] = last_x
     if done:
-        loss = float(ctx.history.records[-1]["loss"])
+        loss = float(ctx.history.last()["loss"])
     else:  # not one iteration: the initial weights and their loss
         loss = float(ctx.network.loss_grad(ctx.flat, ctx.grad, *data))
     ctx.stop_reason = INTERRUPTED.format(n=done)
