@@ -162,7 +162,7 @@ class History:
 
     def __setstate__(self, state: dict) -> None:
         if "records" in state:  # pickled as a list of dicts
-            self.__init__()
+            self._n, self._cols, self._lists = 0, {}, {}
             for record in state["records"]:
                 self.append(record)
             return

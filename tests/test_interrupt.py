@@ -14,6 +14,21 @@ from sklearn.exceptions import ConvergenceWarning
 
 from sklearn_adamlp import MLPClassifier, MLPRegressor
 from sklearn_adamlp.callbacks import Callback
+from sklearn_adamlp.schedules import Schedule
+
+
+class InterruptAtStep(Schedule):
+    """A constant rate, evaluated before every step, that raises at step ``t``."""
+
+    unit = "step"
+
+    def __init__(self, t=12):
+        self.t = t
+
+    def __call__(self, t):
+        if t == self.t:
+            raise KeyboardInterrupt
+        return 1.0
 
 
 class InterruptAt(Callback):
@@ -114,6 +129,28 @@ def test_interrupt_mid_epoch_rolls_back_to_the_last_completed_epoch():
         warnings.simplefilter("ignore", ConvergenceWarning)
         ref.fit(X, y)
     np.testing.assert_array_equal(clf.predict_proba(X), ref.predict_proba(X))
+
+
+def test_interrupt_between_steps_rolls_back_the_partial_epoch():
+    X, y = _data()  # 150 rows in batches of 32: 5 steps per epoch
+    clf = MLPClassifier(
+        hidden_layer_sizes=(8,),
+        max_iter=50,
+        batch_size=32,
+        random_state=0,
+        learning_rate=InterruptAtStep(12),  # after 2 steps of epoch 3
+    )
+    _fit_interrupted(clf, X, y)
+    assert clf.n_iter_ == 2 == len(clf.history_)
+    assert clf.t_ == 2 * X.shape[0]
+    ref = MLPClassifier(
+        hidden_layer_sizes=(8,), max_iter=2, batch_size=32, random_state=0
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ref.fit(X, y)
+    np.testing.assert_array_equal(clf.predict_proba(X), ref.predict_proba(X))
+    assert clf.loss_curve_ == ref.loss_curve_
 
 
 def test_interrupt_with_early_stopping_restores_the_best_epoch():
