@@ -100,6 +100,7 @@ class History:
         self._n = 0
         self._cols: dict[str, _Column] = {}
         self._lists: dict[str, tuple[list, list[int]]] = {}
+        self.max_val_score = -math.inf  # the best validation score so far
 
     def append(self, record: dict[str, Any]) -> None:
         """Add one epoch's record."""
@@ -111,12 +112,19 @@ class History:
                 col = self._cols[name] = _Column(_dtype(name, value), self._n)
             col.append(value)
         self._n += 1
+        score = record.get("val_score")
+        if score is not None and score > self.max_val_score:  # False for NaN
+            self.max_val_score = float(score)
         for col in self._cols.values():  # keys this record lacks
             if col.n < self._n:
                 col.append(col.fill)
 
     def __len__(self) -> int:
         return self._n
+
+    def has(self, name: str) -> bool:
+        """Whether some record has a (non-missing) value in column ``name``."""
+        return name in self._cols
 
     def column(self, name: str) -> np.ndarray:
         """Return the values of column ``name``, one per record (NaN: missing)."""
@@ -158,11 +166,14 @@ class History:
         return self._list("val_score", keep_nan=False)
 
     def __getstate__(self) -> dict:
-        return {"_n": self._n, "_cols": self._cols, "_lists": {}}
+        state = self.__dict__.copy()
+        state["_lists"] = {}  # rebuilt on access
+        return state
 
     def __setstate__(self, state: dict) -> None:
         if "records" in state:  # pickled as a list of dicts
             self._n, self._cols, self._lists = 0, {}, {}
+            self.max_val_score = -math.inf
             for record in state["records"]:
                 self.append(record)
             return

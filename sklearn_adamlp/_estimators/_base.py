@@ -292,8 +292,8 @@ class BaseMLP(ValidationSetMixin, CallbackSupportMixin, FlatBufferMixin, BaseEst
         hist = self._history
         self.t_ = self._state.samples
         stopper = self._stopper
-        scores = hist.column("val_score")
-        scored = bool(len(scores)) and not np.isnan(scores).all()
+        # O(1) without validation scores: a partial_fit stream reads no column
+        scored = hist.has("val_score")
         if stopper is not None and stopper.monitor != "loss":
             self.best_loss_ = None
             if stopper.monitor == "val_score":
@@ -303,10 +303,10 @@ class BaseMLP(ValidationSetMixin, CallbackSupportMixin, FlatBufferMixin, BaseEst
                 val_loss[~np.isfinite(val_loss)] = np.inf
                 best = int(np.argmin(val_loss)) if np.isfinite(val_loss).any() else None
                 self.best_validation_score_ = (
-                    None if best is None else float(scores[best])
+                    None if best is None else float(hist.column("val_score")[best])
                 )
             return
-        self.best_validation_score_ = float(np.nanmax(scores)) if scored else None
+        self.best_validation_score_ = hist.max_val_score if scored else None
         if stopper is not None:
             self.best_loss_ = stopper.best_
         else:
