@@ -332,19 +332,20 @@ def _epoch_order(ctx: TrainContext, batches: _Batches, order, epoch: int):
 
 
 class _Checkpoint:
-    """What an epoch cut short by ``KeyboardInterrupt`` must undo.
+    """Context manager ending the epochs cleanly on ``KeyboardInterrupt``.
 
     ``mark()`` runs once an epoch has begun (after its weight snapshot). An
-    epoch counts as completed once its history record is appended; ``undo``
-    puts back the counters and the weights (``start``, the snapshot of the
-    epoch's start) of an epoch that was not, warns as scikit-learn's MLP does
-    ("Training interrupted by user."), and returns the epochs this fit
-    completed.
+    epoch counts as completed once its history record is appended. On a
+    ``KeyboardInterrupt`` the counters and the weights (the snapshot of the
+    epoch's start) of an epoch without a record are put back, a warning says
+    "Training interrupted by user." as scikit-learn's MLP does, the exception
+    is suppressed, and ``interrupted``/``completed`` tell the loop.
     """
 
-    def __init__(self, ctx: TrainContext) -> None:
-        self.ctx = ctx
+    def __init__(self, ctx: TrainContext, snapshots: _Snapshots) -> None:
+        self.ctx, self.snapshots = ctx, snapshots
         self.first_record = len(ctx.history)
+        self.interrupted, self.completed = False, 0
         self.mark()
 
     def mark(self) -> None:
@@ -352,15 +353,21 @@ class _Checkpoint:
         self.epochs, self.samples = state.epochs, state.samples
         self.records = len(self.ctx.history)
 
-    def undo(self, start: FloatArray) -> int:
+    def __enter__(self) -> _Checkpoint:
+        return self
+
+    def __exit__(self, kind, exc, tb) -> bool:
+        if kind is None or not issubclass(kind, KeyboardInterrupt):
+            return False
         ctx = self.ctx
         if len(ctx.history) == self.records:  # the epoch has no record
             ctx.state.epochs, ctx.state.samples = self.epochs, self.samples
-            np.copyto(ctx.flat, start)
-        completed = len(ctx.history) - self.first_record
-        ctx.stop_reason = ctx.stop_reason or INTERRUPTED.format(n=completed)
-        warnings.warn(INTERRUPTED.format(n=completed), UserWarning, stacklevel=5)
-        return completed
+            np.copyto(ctx.flat, self.snapshots.current)
+        self.interrupted = True
+        self.completed = len(ctx.history) - self.first_record
+        ctx.stop_reason = ctx.stop_reason or INTERRUPTED.format(n=self.completed)
+        warnings.warn(INTERRUPTED.format(n=self.completed), UserWarning, stacklevel=4)
+        return True  # suppressed: the fit ends on the completed epochs
 
 
 def fit_stochastic(
@@ -387,44 +394,41 @@ def fit_stochastic(
         if ctx.parallel is None
         else ctx.parallel.session(ctx, batches)
     )
-    checkpoint = _Checkpoint(ctx)
-    try:
-        with session as run_epoch:
-            for epoch in range(1 if incremental else max_iter):
-                t0 = time.perf_counter()
-                _notify(ctx, "on_epoch_begin")
-                rows = _epoch_order(ctx, batches, order, epoch)
-                lr = ctx.set_learning_rate()
-                ctx.batch_size = batches.resize(
-                    ctx.schedule.batch_size(ctx.state.epochs)
+    checkpoint = _Checkpoint(ctx, snapshots)
+    with checkpoint, session as run_epoch:
+        for epoch in range(1 if incremental else max_iter):
+            t0 = time.perf_counter()
+            _notify(ctx, "on_epoch_begin")
+            rows = _epoch_order(ctx, batches, order, epoch)
+            lr = ctx.set_learning_rate()
+            ctx.batch_size = batches.resize(ctx.schedule.batch_size(ctx.state.epochs))
+            snapshots.begin_epoch(ctx.flat)
+            checkpoint.mark()
+            with np.errstate(over="ignore", invalid="ignore"):
+                loss, steps = run_epoch(ctx, batches, rows)
+            if not np.isfinite(loss):
+                _diverged(
+                    ctx,
+                    snapshots.last_good(steps),
+                    _loss_word(loss),
+                    ctx.state.epochs + 1,
                 )
-                snapshots.begin_epoch(ctx.flat)
-                checkpoint.mark()
-                with np.errstate(over="ignore", invalid="ignore"):
-                    loss, steps = run_epoch(ctx, batches, rows)
-                if not np.isfinite(loss):
-                    _diverged(
-                        ctx,
-                        snapshots.last_good(steps),
-                        _loss_word(loss),
-                        ctx.state.epochs + 1,
-                    )
-                    break
-                n_iter += 1
-                ctx.state.epochs += 1
-                ctx.state.samples += X.shape[0] if rows is None else len(rows)
-                if _end_epoch(ctx, loss, lr, t0):
-                    break
-            else:
-                if not incremental and ctx.stop_reason is None:
-                    warnings.warn(
-                        f"Stochastic Optimizer: Maximum iterations ({max_iter}) "
-                        "reached and the optimization hasn't converged yet.",
-                        ConvergenceWarning,
-                        stacklevel=3,
-                    )
-    except KeyboardInterrupt:
-        n_iter = checkpoint.undo(snapshots.current)
+                break
+            n_iter += 1
+            ctx.state.epochs += 1
+            ctx.state.samples += X.shape[0] if rows is None else len(rows)
+            if _end_epoch(ctx, loss, lr, t0):
+                break
+        else:
+            if not incremental and ctx.stop_reason is None:
+                warnings.warn(
+                    f"Stochastic Optimizer: Maximum iterations ({max_iter}) reached "
+                    "and the optimization hasn't converged yet.",
+                    ConvergenceWarning,
+                    stacklevel=3,
+                )
+    if checkpoint.interrupted:
+        n_iter = checkpoint.completed
     if n_iter and not ctx.diverged and not _final_outputs_finite(ctx, batches):
         _diverged(
             ctx, snapshots.current, "the outputs became non-finite", ctx.state.epochs
