@@ -140,16 +140,35 @@ class ProgressBar(Callback):
     """A tqdm progress bar over epochs, showing the loss and validation score.
 
     Used by the estimators for ``verbose >= 2`` when tqdm is installed (the
-    ``progress`` extra); can also be passed in ``callbacks``.
+    ``progress`` extra), counting epochs out of ``max_iter`` (L-BFGS:
+    iterations out of ``max_iter``); can also be passed in ``callbacks``. The
+    finished bar stays on screen (``n/total`` with the last loss) unless
+    ``leave=False``.
 
     Parameters
     ----------
     total : int or None, default=None
         Expected number of epochs (the estimator's ``max_iter``).
+    leave : bool, default=True
+        Keep the finished bar (tqdm's ``leave``); False clears it at the end.
+    unit : str, default='epoch'
+        What one step of the bar counts (the estimators use 'iteration' for
+        L-BFGS).
+    file : file-like or None, default=None
+        Where the bar is written (tqdm's ``file``; None: ``sys.stderr``).
     """
 
-    def __init__(self, total: int | None = None) -> None:
+    def __init__(
+        self,
+        total: int | None = None,
+        leave: bool = True,
+        unit: str = "epoch",
+        file: Any = None,
+    ) -> None:
         self.total = total
+        self.leave = leave
+        self.unit = unit
+        self.file = file
 
     def on_fit_begin(self, ctx, **kwargs):  # noqa: D102
         try:
@@ -158,7 +177,12 @@ class ProgressBar(Callback):
             raise ImportError(
                 "ProgressBar needs tqdm: pip install 'sklearn-adamlp[progress]'"
             ) from exc
-        self.bar_ = tqdm(total=self.total, unit="epoch", leave=False)
+        self.bar_ = tqdm(
+            total=self.total,
+            unit=self.unit,
+            leave=bool(self.leave),
+            file=self.file,
+        )
 
     def on_epoch_end(self, ctx, record, **kwargs):  # noqa: D102
         postfix = {"loss": f"{record['loss']:.4g}"}

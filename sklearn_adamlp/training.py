@@ -41,6 +41,12 @@ DIVERGENCE_ADVICE = (
 )
 
 
+INTERRUPTED = (
+    "Training interrupted by user. The model keeps the weights of the last "
+    "completed epoch; {n} epoch(s) of this fit completed."
+)
+
+
 @dataclass
 class TrainState:
     """Counters that carry over between ``partial_fit`` and warm-started fits."""
@@ -88,6 +94,7 @@ class TrainContext:
     partial_epoch: bool = False
     stop_reason: str | None = None
     diverged: bool = False
+    batch_size: int | None = None  # this epoch's, set by a batch-size schedule
 
     def set_learning_rate(self) -> float:
         """Set the optimizer's ``lr_scale_`` from the schedule and plateau state."""
@@ -117,6 +124,14 @@ class _Batches:
         self.n = X.shape[0]
         self.batch_size = batch_size
         self._bufs: dict[int, tuple] = {}
+
+    def resize(self, batch_size: int | None) -> int | None:
+        """Set the batch size (None: keep it); return the new size or None."""
+        if batch_size is None or batch_size == self.batch_size:
+            return batch_size
+        self.batch_size = int(batch_size)
+        self._bufs.clear()  # buffers of the old sizes are not needed again
+        return self.batch_size
 
     def _buffers(self, m: int) -> tuple:
         if m not in self._bufs:
@@ -251,6 +266,8 @@ def _end_epoch(ctx: TrainContext, loss: float, lr: float, t0: float) -> bool:
         "seconds": time.perf_counter() - t0,
         "partial_data": ctx.partial_epoch,
     }
+    if ctx.batch_size is not None:
+        record["batch_size"] = ctx.batch_size
     ctx.history.append(record)
     if ctx.verbose:
         print(f"Iteration {ctx.state.epochs}, loss = {loss:.8f}")
@@ -320,6 +337,45 @@ def _epoch_order(ctx: TrainContext, batches: _Batches, order, epoch: int):
     return order
 
 
+class _Checkpoint:
+    """Context manager ending the epochs cleanly on ``KeyboardInterrupt``.
+
+    ``mark()`` runs once an epoch has begun (after its weight snapshot). An
+    epoch counts as completed once its history record is appended. On a
+    ``KeyboardInterrupt`` the counters and the weights (the snapshot of the
+    epoch's start) of an epoch without a record are put back, a warning says
+    "Training interrupted by user." as scikit-learn's MLP does, the exception
+    is suppressed, and ``interrupted``/``completed`` tell the loop.
+    """
+
+    def __init__(self, ctx: TrainContext, snapshots: _Snapshots) -> None:
+        self.ctx, self.snapshots = ctx, snapshots
+        self.first_record = len(ctx.history)
+        self.interrupted, self.completed = False, 0
+        self.mark()
+
+    def mark(self) -> None:
+        state = self.ctx.state
+        self.epochs, self.samples = state.epochs, state.samples
+        self.records = len(self.ctx.history)
+
+    def __enter__(self) -> _Checkpoint:
+        return self
+
+    def __exit__(self, kind, exc, tb) -> bool:
+        if kind is None or not issubclass(kind, KeyboardInterrupt):
+            return False
+        ctx = self.ctx
+        if len(ctx.history) == self.records:  # the epoch has no record
+            ctx.state.epochs, ctx.state.samples = self.epochs, self.samples
+            np.copyto(ctx.flat, self.snapshots.current)
+        self.interrupted = True
+        self.completed = len(ctx.history) - self.first_record
+        ctx.stop_reason = ctx.stop_reason or INTERRUPTED.format(n=self.completed)
+        warnings.warn(INTERRUPTED.format(n=self.completed), UserWarning, stacklevel=4)
+        return True  # suppressed: the fit ends on the completed epochs
+
+
 def fit_stochastic(
     ctx: TrainContext,
     X,
@@ -334,6 +390,7 @@ def fit_stochastic(
     """Run up to ``max_iter`` epochs (one if ``incremental``); return the count."""
     # dropout's per-row keys are hashed once per fit, then gathered per batch
     batches = _Batches(X, Y, sample_weight, batch_size, ctx.network.row_keys(X))
+    ctx.schedule.bind(batch_size, X.shape[0])
     order = np.arange(X.shape[0]) if shuffle else None
     snapshots = _Snapshots(ctx.flat)
     _notify(ctx, "on_fit_begin")
@@ -343,13 +400,16 @@ def fit_stochastic(
         if ctx.parallel is None
         else ctx.parallel.session(ctx, batches)
     )
-    with session as run_epoch:
+    checkpoint = _Checkpoint(ctx, snapshots)
+    with checkpoint, session as run_epoch:
         for epoch in range(1 if incremental else max_iter):
             t0 = time.perf_counter()
             _notify(ctx, "on_epoch_begin")
             rows = _epoch_order(ctx, batches, order, epoch)
             lr = ctx.set_learning_rate()
+            ctx.batch_size = batches.resize(ctx.schedule.batch_size(ctx.state.epochs))
             snapshots.begin_epoch(ctx.flat)
+            checkpoint.mark()
             with np.errstate(over="ignore", invalid="ignore"):
                 loss, steps = run_epoch(ctx, batches, rows)
             if not np.isfinite(loss):
@@ -373,6 +433,8 @@ def fit_stochastic(
                     ConvergenceWarning,
                     stacklevel=3,
                 )
+    if checkpoint.interrupted:
+        n_iter = checkpoint.completed
     if n_iter and not ctx.diverged and not _final_outputs_finite(ctx, batches):
         _diverged(
             ctx, snapshots.current, "the outputs became non-finite", ctx.state.epochs
@@ -383,7 +445,7 @@ def fit_stochastic(
 
 def _notify_iteration(ctx: TrainContext) -> bool:
     """Tell the callbacks an L-BFGS iteration ended; True if one asks to stop."""
-    stop = _notify(ctx, "on_epoch_end", ctx.history.records[-1])
+    stop = _notify(ctx, "on_epoch_end", ctx.history.last())
     if not stop:
         _notify(ctx, "on_epoch_begin")
     return stop
@@ -436,13 +498,17 @@ def fit_minimizer(
     _notify(ctx, "on_fit_begin")
     _notify(ctx, "on_epoch_begin")
 
+    last_x, done = x0.copy(), [0]  # the last completed iterate (Ctrl-C)
+
     def on_iteration(intermediate_result):
-        ctx.state.epochs += 1
         val_loss = val_score = np.nan
         if ctx.validate is not None:
             val_loss, val_score = ctx.validate(
                 intermediate_result.x.astype(flat.dtype, copy=False)
             )
+        np.copyto(last_x, intermediate_result.x)
+        ctx.state.epochs += 1
+        done[0] += 1
         ctx.history.append(
             {
                 "epoch": ctx.state.epochs,
@@ -457,15 +523,18 @@ def fit_minimizer(
             raise StopIteration  # scipy ends the minimization
         t0[0] = time.perf_counter()
 
-    with np.errstate(over="ignore", invalid="ignore"):
-        res = ctx.optimizer.minimize(
-            fun,
-            flat,
-            max_iter=max_iter,
-            max_fun=max_fun,
-            tol=tol,
-            callback=on_iteration,
-        )
+    try:
+        with np.errstate(over="ignore", invalid="ignore"):
+            res = ctx.optimizer.minimize(
+                fun,
+                flat,
+                max_iter=max_iter,
+                max_fun=max_fun,
+                tol=tol,
+                callback=on_iteration,
+            )
+    except KeyboardInterrupt:
+        return _interrupted_minimizer(ctx, last_x, done[0], (X, Y, sample_weight))
     flat[...] = res.x
     loss, n_iter = float(res.fun), 0
     if np.isfinite(flat).all() and np.isfinite(loss):
@@ -475,3 +544,18 @@ def fit_minimizer(
         loss = float(net.loss_grad(flat, grad, X, Y, sample_weight))
     _notify(ctx, "on_fit_end")
     return int(n_iter), loss
+
+
+def _interrupted_minimizer(
+    ctx: TrainContext, last_x: FloatArray, done: int, data: tuple
+) -> tuple[int, float]:
+    """End a minimization cut short by Ctrl-C at its last completed iterate."""
+    ctx.flat[...] = last_x
+    if done:
+        loss = float(ctx.history.last()["loss"])
+    else:  # not one iteration: the initial weights and their loss
+        loss = float(ctx.network.loss_grad(ctx.flat, ctx.grad, *data))
+    ctx.stop_reason = INTERRUPTED.format(n=done)
+    warnings.warn(ctx.stop_reason, UserWarning, stacklevel=4)
+    _notify(ctx, "on_fit_end")
+    return done, loss

@@ -285,7 +285,7 @@ def test_validation_data_with_nan_still_raises():
     X_val = X[:10].copy()
     X_val[2, 1] = np.nan
     est = MLPClassifier(**FAST)
-    with pytest.raises(ValueError, match="Input X contains NaN"):
+    with pytest.raises(ValueError, match="validation_data: Input X_val contains NaN"):
         est.fit(X, np.arange(40) % 2, validation_data=(X_val, np.arange(10) % 2))
 
 

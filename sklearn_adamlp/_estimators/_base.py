@@ -130,6 +130,7 @@ class BaseMLP(ValidationSetMixin, CallbackSupportMixin, FlatBufferMixin, BaseEst
         val = None
         if validation_data is not None:
             X_val, Y_val, sw_val = self._validation_arrays(validation_data)
+            self._warn_if_scaled_otherwise(X, X_val)
             val = self._weighed(X_val, Y_val, sw_val, what="validation data")
         _build.check_schedule_options(self, optimizer)
         if hasattr(optimizer, "minimize"):
@@ -239,7 +240,8 @@ class BaseMLP(ValidationSetMixin, CallbackSupportMixin, FlatBufferMixin, BaseEst
         )
         found += list(self.callbacks or [])
         if self._progress_bar():
-            found.append(ProgressBar(total=self.max_iter if stochastic else None))
+            unit = "epoch" if stochastic else "iteration"
+            found.append(ProgressBar(total=self.max_iter, leave=True, unit=unit))
         X, y = self._callback_data
         if getattr(self, "_skl_callbacks", None):
             context = self._init_callback_context(
@@ -308,9 +310,7 @@ class BaseMLP(ValidationSetMixin, CallbackSupportMixin, FlatBufferMixin, BaseEst
             shuffle=self.shuffle,
             incremental=incremental,
         )
-        self.loss_ = (
-            self._history.records[-1]["loss"] if self._history.records else np.nan
-        )
+        self.loss_ = self._history.last()["loss"] if len(self._history) else np.nan
         self.snapshots_, self._snapshot_running = _build.snapshots(
             self._schedule_callbacks
         )
@@ -341,32 +341,53 @@ class BaseMLP(ValidationSetMixin, CallbackSupportMixin, FlatBufferMixin, BaseEst
 
     def _set_fitted_attributes(self) -> None:
         self.__dict__.pop("_history_frame", None)  # history_ is rebuilt on access
-        records = self._history.records
-        # the history's own lists, which later epochs extend (as scikit-learn
-        # appends to loss_curve_ in place)
-        self.loss_curve_ = self._history.losses
+        hist = self._history
         self.t_ = self._state.samples
         stopper = self._stopper
-        scores = self._history.val_scores
-        self.validation_scores_ = scores or None
+        # O(1) without validation scores: a partial_fit stream reads no column
+        scored = hist.has("val_score")
         if stopper is not None and stopper.monitor != "loss":
             self.best_loss_ = None
             if stopper.monitor == "val_score":
                 self.best_validation_score_ = stopper.best_
             else:  # the score of the epoch with the lowest validation loss
-                val_loss = np.array([r["val_loss"] for r in records], dtype=float)
+                val_loss = hist.column("val_loss")
                 val_loss[~np.isfinite(val_loss)] = np.inf
                 best = int(np.argmin(val_loss)) if np.isfinite(val_loss).any() else None
                 self.best_validation_score_ = (
-                    None if best is None else float(records[best]["val_score"])
+                    None if best is None else float(hist.column("val_score")[best])
                 )
             return
-        self.best_validation_score_ = max(scores) if scores else None
-        self.best_loss_ = (
-            stopper.best_
-            if stopper is not None
-            else min(self.loss_curve_, default=self.loss_)
-        )
+        self.best_validation_score_ = hist.max_val_score if scored else None
+        if stopper is not None:
+            self.best_loss_ = stopper.best_
+        else:
+            losses = hist.column("loss")
+            self.best_loss_ = float(losses.min()) if len(losses) else self.loss_
+
+    def _fitted_history(self, name: str):
+        hist = self.__dict__.get("_history")
+        if hist is None or "n_iter_" not in self.__dict__:
+            raise AttributeError(
+                f"This {type(self).__name__} instance is not fitted yet: "
+                f"{name} is set by fit."
+            )
+        return hist
+
+    @property
+    def loss_curve_(self) -> list:
+        """List: the training loss of every epoch (``history_['loss']``).
+
+        As in scikit-learn, one list that later epochs (``partial_fit``,
+        warm starts) extend in place. The history stores the values in a
+        numpy column; the list is built on first access.
+        """
+        return self._fitted_history("loss_curve_").losses
+
+    @property
+    def validation_scores_(self) -> list | None:
+        """List or None: the validation score of every scored epoch."""
+        return self._fitted_history("validation_scores_").val_scores or None
 
     @property
     def history_(self):
@@ -375,12 +396,7 @@ class BaseMLP(ValidationSetMixin, CallbackSupportMixin, FlatBufferMixin, BaseEst
         Built from the training records on first access (a DataFrame costs more
         to build than a small fit's epochs), and again after further fitting.
         """
-        hist = self.__dict__.get("_history")
-        if hist is None or "n_iter_" not in self.__dict__:
-            raise AttributeError(
-                f"This {type(self).__name__} instance is not fitted yet: "
-                "history_ is set by fit."
-            )
+        hist = self._fitted_history("history_")
         frame = self.__dict__.get("_history_frame")
         if frame is None or len(frame) != len(hist):
             frame = self._history_frame = hist.to_frame()

@@ -371,6 +371,13 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         y = check_array(y, ensure_2d=False, dtype=None, input_name="y_val")
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
+        fitted = self._label_binarizer.y_type_
+        kind = type_of_target(y, input_name="y_val")
+        if kind.startswith("multilabel") != fitted.startswith("multilabel"):
+            raise ValueError(
+                f"y_val is a {kind} target but the model was fitted on a "
+                f"{fitted} target."
+            )
         unknown = np.setdiff1d(unique_labels(y), self.classes_)
         if len(unknown):
             raise ValueError(
@@ -449,7 +456,17 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         return self._label_binarizer.inverse_transform(out, threshold=threshold)
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None, validation_data=None):
+    def fit(
+        self,
+        X,
+        y,
+        sample_weight=None,
+        validation_data=None,
+        *,
+        X_val=None,
+        y_val=None,
+        sample_weight_val=None,
+    ):
         """Fit the model to ``X`` and the class labels ``y``.
 
         Parameters
@@ -469,6 +486,15 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             hold-out: training stops on its ``monitor`` and restores the best
             weights.
 
+        X_val, y_val : array-like, default=None
+            The validation set as two arguments (with ``sample_weight_val``),
+            as ``HistGradientBoostingClassifier.fit`` takes it; the same as
+            ``validation_data=(X_val, y_val, sample_weight_val)``. In a
+            ``Pipeline``, ``Pipeline(..., transform_input=["X_val"])`` passes
+            ``X_val`` through the earlier steps (metadata routing enabled and
+            ``set_fit_request(X_val=True, y_val=True)``; see docs/training.md).
+        sample_weight_val : array-like of shape (n_val,), default=None
+
         Returns
         -------
         self : MLPClassifier
@@ -478,7 +504,9 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             y,
             sample_weight=sample_weight,
             incremental=False,
-            validation_data=validation_data,
+            validation_data=self._validation_data(
+                validation_data, X_val, y_val, sample_weight_val
+            ),
         )
 
     @_PartialFit

@@ -153,8 +153,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
                 f"loss={self.loss!r} is a classification loss; MLPRegressor takes "
                 f"one of the regression losses: 'squared_error', 'poisson', ..."
             )
-        if loss.name == "poisson" and np.any(y < 0):
-            raise ValueError("loss='poisson' requires non-negative y.")
+        _check_target_domain(loss, y, "y")
         Y = y.reshape(-1, 1) if y.ndim == 1 else y
         return X, Y.astype(X.dtype, copy=False), loss
 
@@ -166,6 +165,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
             raise ValueError(
                 f"y_val has {Y.shape[1]} outputs, the model {self.n_outputs_}."
             )
+        _check_target_domain(self._network.loss, Y, "y_val")
         return Y
 
     def _score_output(self, out, Y, sample_weight) -> float:
@@ -175,7 +175,17 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         return r2_score(Y, out, sample_weight=sample_weight)
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None, validation_data=None):
+    def fit(
+        self,
+        X,
+        y,
+        sample_weight=None,
+        validation_data=None,
+        *,
+        X_val=None,
+        y_val=None,
+        sample_weight_val=None,
+    ):
         """Fit the model to ``X`` and the targets ``y``.
 
         Parameters
@@ -187,6 +197,15 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         validation_data : tuple (X_val, y_val) or (X_val, y_val, sw_val), default=None
             A validation set scored after every epoch; see ``MLPClassifier.fit``.
 
+        X_val, y_val : array-like, default=None
+            The validation set as two arguments (with ``sample_weight_val``),
+            as ``HistGradientBoostingClassifier.fit`` takes it; the same as
+            ``validation_data=(X_val, y_val, sample_weight_val)``. In a
+            ``Pipeline``, ``Pipeline(..., transform_input=["X_val"])`` passes
+            ``X_val`` through the earlier steps (metadata routing enabled and
+            ``set_fit_request(X_val=True, y_val=True)``; see docs/training.md).
+        sample_weight_val : array-like of shape (n_val,), default=None
+
         Returns
         -------
         self : MLPRegressor
@@ -196,7 +215,9 @@ class MLPRegressor(RegressorMixin, BaseMLP):
             y,
             sample_weight=sample_weight,
             incremental=False,
-            validation_data=validation_data,
+            validation_data=self._validation_data(
+                validation_data, X_val, y_val, sample_weight_val
+            ),
         )
 
     @available_if(is_stepper)
@@ -234,3 +255,9 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         tags = super().__sklearn_tags__()
         tags.target_tags.positive_only = self.loss == "poisson"
         return tags
+
+
+def _check_target_domain(loss, y, name: str) -> None:
+    """Raise ``ValueError`` for targets outside the loss's domain."""
+    if loss.name == "poisson" and np.any(y < 0):
+        raise ValueError(f"loss='poisson' requires non-negative {name}.")

@@ -13,7 +13,8 @@ training loop evaluates it:
   (scikit-learn's ``invscaling``).
 
 Names: 'constant', 'invscaling', 'adaptive' (scikit-learn's), 'step',
-'exponential', 'plateau', 'cosine', 'cosine_restarts', 'warmup'. See
+'exponential', 'plateau', 'cosine', 'cosine_restarts', 'warmup',
+'increase_batch' (which grows the mini-batch size instead). See
 docs/schedules.md.
 """
 
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 from sklearn_adamlp._registry import Registry
 from sklearn_adamlp.schedules._base import Constant, InvScaling, Schedule
+from sklearn_adamlp.schedules._batch import IncreaseBatch
 from sklearn_adamlp.schedules._cosine import Cosine, CosineRestarts, Warmup
 from sklearn_adamlp.schedules._decay import Exponential, Plateau, Step
 
@@ -40,6 +42,7 @@ register("plateau")(Plateau)
 register("cosine")(Cosine)
 register("cosine_restarts")(CosineRestarts)
 register("warmup")(Warmup)
+register("increase_batch")(IncreaseBatch)
 
 
 def build(spec, **defaults) -> Schedule:
@@ -58,6 +61,15 @@ def build(spec, **defaults) -> Schedule:
     else:
         raise TypeError(f"learning_rate must be a name or a Schedule; got {spec!r}")
     out.check()
+    nested = [
+        v for v in out.get_params(deep=True).values() if isinstance(v, IncreaseBatch)
+    ]
+    if nested:
+        raise ValueError(
+            f"IncreaseBatch sets the batch size only as the outer schedule; "
+            f"{type(out).__name__} wraps {nested[0]!r}, whose batch would not "
+            "grow. Pass it as learning_rate directly."
+        )
     return out
 
 
@@ -75,6 +87,7 @@ __all__ = [
     "Cosine",
     "CosineRestarts",
     "Exponential",
+    "IncreaseBatch",
     "InvScaling",
     "Plateau",
     "Schedule",

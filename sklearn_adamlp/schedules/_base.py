@@ -16,6 +16,9 @@ class Schedule(Parametrized):
       whether it ever is.
     - ``plateau()``: the plateau rule (an object with ``factor``, ``patience``,
       ``min_delta``) whose reductions multiply this schedule, or None.
+    - ``batch_size(e)``: the mini-batch size of epoch ``e`` (completed epochs),
+      or None to keep the estimator's; ``bind(batch_size, n_samples)`` tells
+      such a schedule the fit's starting batch size and sample count first.
     """
 
     unit: str = "epoch"
@@ -31,6 +34,13 @@ class Schedule(Parametrized):
 
     def plateau(self) -> Schedule | None:
         """Return the plateau rule applied on top of this schedule, if any."""
+        return None
+
+    def bind(self, batch_size: int, n_samples: int) -> None:
+        """Learn the fit's batch size and sample count (batch-size schedules)."""
+
+    def batch_size(self, e: int) -> int | None:
+        """Return the mini-batch size of epoch ``e``, or None to keep it."""
         return None
 
     def check(self) -> None:
