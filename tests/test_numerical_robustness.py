@@ -101,3 +101,34 @@ def test_lbfgs_loss_equals_log_loss_plus_penalty(dtype, n_classes):
     # float32 probabilities near 1 carry ~1e-7 absolute error in -log(p)
     tol = 5e-6 if dtype == np.float32 else 1e-9
     assert est.loss_ == pytest.approx(expected, rel=1e-4, abs=tol)
+
+
+# --- non-finite initialization ------------------------------------------------
+
+
+def _nan_init(shape, rng, dtype):
+    return np.full(shape, np.nan, dtype=dtype)
+
+
+class _InfInit:
+    """An initializer object (not a registered class) that returns inf."""
+
+    def __call__(self, shape, rng, dtype):
+        w = rng.uniform(-0.1, 0.1, size=shape).astype(dtype)
+        w[0, 0] = np.inf
+        return w
+
+    def __repr__(self):
+        return "InfInit()"
+
+
+@pytest.mark.parametrize(
+    ("init", "name"), [(_nan_init, "_nan_init"), (_InfInit(), "InfInit")]
+)
+@pytest.mark.parametrize("Est", [MLPClassifier, MLPRegressor])
+def test_non_finite_initialization_raises_naming_the_initializer(init, name, Est):
+    X, y = make_classification(n_samples=40, random_state=0)
+    est = Est(hidden_layer_sizes=(5,), init=init, max_iter=5, random_state=0)
+    with pytest.raises(ValueError, match=name) as err:
+        est.fit(X, y)
+    assert "NaN or inf" in str(err.value)

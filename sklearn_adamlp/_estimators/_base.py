@@ -89,6 +89,7 @@ class BaseMLP(ValidationSetMixin, CallbackSupportMixin, FlatBufferMixin, BaseEst
         self.out_activation_ = loss.out_activation.name
         inits = _build.layer_initializers(self, len(units) - 1)
         self._flat = self._network.init_params(inits, rng)
+        _build.check_finite_init(self, self._flat, self._network.layout)
         self._network.seed_dropout(rng)  # after the weights: same init as without
         self._grad = aligned_empty(self._flat.size, self._flat.dtype)
         self._set_views()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
+import numpy as np
 from sklearn.base import clone
 
 from sklearn_adamlp import activations, initializers, losses, schedules
@@ -203,6 +204,25 @@ def layer_initializers(est: Any, n_layers: int) -> list[initializers.Initializer
         names = [_activation_name(est.activation)]  # no hidden layer
     names.append(names[-1] if names else "")
     return [init.for_activation(name) for name in names[:n_layers]]
+
+
+def check_finite_init(est: Any, flat: Any, layout: Any) -> None:
+    """Raise ``ValueError`` naming ``est.init`` if it gave a NaN or an inf.
+
+    Training from such weights gives NaN outputs from the first batch on, and
+    there are no finite weights to fall back to.
+    """
+    W, b = layout.views(flat)
+    for l, (w, bias) in enumerate(zip(W, b, strict=True)):
+        if np.isfinite(w).all() and np.isfinite(bias).all():
+            continue
+        spec = est.init
+        name = spec if isinstance(spec, str) else getattr(spec, "__name__", None)
+        raise ValueError(
+            f"The initializer init={name or spec!r} returned non-finite values "
+            f"(NaN or inf) for weight layer {l} of shape {w.shape}. An "
+            "initializer must return finite weights and biases."
+        )
 
 
 #: estimator parameter -> the registry its names come from
