@@ -132,3 +132,63 @@ def test_non_finite_initialization_raises_naming_the_initializer(init, name, Est
     with pytest.raises(ValueError, match=name) as err:
         est.fit(X, y)
     assert "NaN or inf" in str(err.value)
+
+
+# --- weight decay times learning rate -----------------------------------------
+
+
+def _reg_data():
+    X, y = make_regression(n_samples=60, n_features=4, random_state=0)
+    return X, y / y.std()
+
+
+@pytest.mark.parametrize("solver", ["adam", "sgd", "rmsprop"])
+def test_estimator_weight_decay_times_rate_at_least_one_is_rejected(solver):
+    # W *= 1 - lr * weight_decay with lr * weight_decay = 1e3: the weights flip
+    # sign and grow a thousandfold every step (R^2 of -1e142 before)
+    X, y = _reg_data()
+    est = MLPRegressor(
+        hidden_layer_sizes=(5,),
+        solver=solver,
+        learning_rate_init=2e-3,
+        weight_decay=1e6,
+        max_iter=5,
+    )
+    with pytest.raises(ValueError, match=r"weight_decay=1000000\.0") as err:
+        est.fit(X, y)
+    assert "0.002" in str(err.value)  # the learning rate it meets
+
+
+def test_weight_decay_check_uses_the_largest_rate_of_the_schedule():
+    from sklearn_adamlp.schedules import Step, Warmup
+
+    X, y = _reg_data()
+    # Step(drop=2) grows the rate 2x every 5 epochs: 1e-3 * 2**9 = 0.512 in the
+    # last of 50 epochs, times weight_decay=10 is 5.12 (the first epoch: 0.01)
+    kw = {"hidden_layer_sizes": (5,), "solver": "sgd", "learning_rate_init": 1e-3}
+    grow = Warmup(Step(drop=2.0, every=5), epochs=2)
+    with pytest.raises(ValueError, match=r"weight_decay=10\.0"):
+        MLPRegressor(weight_decay=10.0, learning_rate=grow, max_iter=50, **kw).fit(X, y)
+    # over 10 epochs the rate peaks at 1e-3 * 2 = 2e-3: 0.02, accepted
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        MLPRegressor(weight_decay=10.0, learning_rate=grow, max_iter=10, **kw).fit(X, y)
+
+
+def test_optimizer_decoupled_weight_decay_times_rate_at_least_one_is_rejected():
+    from sklearn_adamlp.optimizers import AdamW
+
+    X, y = _reg_data()
+    est = MLPRegressor(
+        hidden_layer_sizes=(5,),
+        solver=AdamW(learning_rate=1e-2, weight_decay=150.0),
+        max_iter=5,
+    )
+    with pytest.raises(ValueError, match=r"weight_decay=150\.0") as err:
+        est.fit(X, y)
+    assert "0.01" in str(err.value)
+    # below the bound it trains
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est.set_params(solver=AdamW(learning_rate=1e-2, weight_decay=50.0)).fit(X, y)
+    assert np.isfinite(est.predict(X)).all()

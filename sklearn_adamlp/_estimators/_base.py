@@ -128,6 +128,7 @@ class BaseMLP(ValidationSetMixin, CallbackSupportMixin, FlatBufferMixin, BaseEst
         if validation_data is not None:
             val = self._validation_arrays(validation_data)
         _build.check_schedule_options(self, optimizer)
+        _build.check_weight_decay(self, optimizer, X.shape[0], incremental)
         if hasattr(optimizer, "minimize"):
             self._fit_minimizer(X, Y, sample_weight, val)
         else:
