@@ -192,3 +192,76 @@ def test_optimizer_decoupled_weight_decay_times_rate_at_least_one_is_rejected():
         warnings.simplefilter("ignore")
         est.set_params(solver=AdamW(learning_rate=1e-2, weight_decay=50.0)).fit(X, y)
     assert np.isfinite(est.predict(X)).all()
+
+
+# --- float64 input beyond a float32 model's range --------------------------------
+
+_HUGE = 1e39  # finite in float64, beyond float32's largest value (3.4e38)
+
+
+def _float32_models():
+    X, y = make_classification(n_samples=60, n_features=5, random_state=0)
+    X = X.astype(np.float32)
+    kw = {"hidden_layer_sizes": (4,), "max_iter": 3, "random_state": 0}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return (
+            X,
+            y,
+            [
+                MLPClassifier(**kw).fit(X, y),
+                MLPClassifier(loss="hinge", **kw).fit(X, y),
+                MLPRegressor(**kw).fit(X, y.astype(np.float32)),
+            ],
+        )
+
+
+@pytest.mark.parametrize("n_rows", [1, 5, 3000])  # 3000 x 5 > SUM_CHECK_SIZE
+def test_float32_model_rejects_float64_input_beyond_float32_range(n_rows):
+    X, y, models = _float32_models()
+    X64 = np.resize(X, (n_rows, X.shape[1])).astype(np.float64)
+    X64[n_rows // 2, 1] = -_HUGE
+    for est in models:
+        methods = [est.predict, lambda Z, e=est: e.score(Z, np.resize(y, n_rows))]
+        for name in ("predict_proba", "predict_log_proba", "decision_function"):
+            if hasattr(est, name):
+                methods.append(getattr(est, name))
+        for method in methods:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", RuntimeWarning)  # no numpy warning
+                with pytest.raises(ValueError, match="float32"):
+                    method(X64)
+        # in range, float64 input to a float32 model is fine
+        ok = X64.copy()
+        ok[n_rows // 2, 1] = 3e38
+        assert est.predict(ok).shape[0] == n_rows
+
+
+def test_continuing_a_float32_fit_with_float64_input_beyond_range_raises():
+    X, y, models = _float32_models()
+    X64 = X.astype(np.float64)
+    X64[3, 0] = _HUGE
+    for est in models:
+        target = y.astype(np.float64) if isinstance(est, MLPRegressor) else y
+        with pytest.raises(ValueError, match="float32"):
+            est.partial_fit(X64, target)
+        est.set_params(warm_start=True)
+        with pytest.raises(ValueError, match="float32"):
+            est.fit(X64, target)
+
+
+def test_float32_regression_target_beyond_float32_range_raises():
+    X, y = make_regression(n_samples=30, n_features=3, random_state=0)
+    y[4] = _HUGE
+    with pytest.raises(ValueError, match="float32"):
+        MLPRegressor(hidden_layer_sizes=(3,), max_iter=2).fit(X.astype(np.float32), y)
+
+
+def test_float32_model_rejects_sparse_float64_input_beyond_range():
+    import scipy.sparse as sp
+
+    X, _, models = _float32_models()
+    X64 = sp.csr_matrix(X.astype(np.float64))
+    X64.data[7] = _HUGE
+    with pytest.raises(ValueError, match="float32"):
+        models[0].predict(X64)

@@ -20,6 +20,7 @@ from sklearn.utils import check_random_state
 from sklearn_adamlp import dropout, parallel, regularizers
 from sklearn_adamlp._estimators import _build
 from sklearn_adamlp._estimators._constraints import PARAMETER_CONSTRAINTS
+from sklearn_adamlp._estimators._dtype import cast_input
 from sklearn_adamlp._estimators._sk_callbacks import SklearnCallbackBridge
 from sklearn_adamlp._estimators._validation_sets import ValidationSetMixin
 from sklearn_adamlp._estimators._views import FlatBufferMixin
@@ -119,8 +120,8 @@ class BaseMLP(ValidationSetMixin, CallbackSupportMixin, FlatBufferMixin, BaseEst
             self._initialize(X, Y, loss, rng)
         else:
             self._check_continuation(X, Y)
-        X = X.astype(self._network.dtype, copy=False)
-        Y = Y.astype(self._network.dtype, copy=False)
+        X = cast_input(X, self._network.dtype)
+        Y = cast_input(Y, self._network.dtype, "y")
         self._network.penalties = regularizers.penalties(self.alpha, self.l1)
         optimizer = _build.carry_state(_build.build_optimizer(self), self.optimizer_)
         self.optimizer_ = optimizer
@@ -357,7 +358,8 @@ class BaseMLP(ValidationSetMixin, CallbackSupportMixin, FlatBufferMixin, BaseEst
             on_nonfinite = partial(self._checked_X, X)
         else:
             X, on_nonfinite = self._validated_X(X), None
-        X = X.astype(self._network.dtype, copy=False)
+        if X.dtype != self._network.dtype:  # float64 -> float32: range checked
+            X = cast_input(X, self._network.dtype)
         net = self._network
         if not (self.snapshot_ensemble and getattr(self, "snapshots_", None)):
             return net.predict(self._flat, X, on_nonfinite=on_nonfinite)
