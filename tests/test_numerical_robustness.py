@@ -10,8 +10,9 @@ from scipy.special import logsumexp
 from sklearn.datasets import load_iris, make_classification, make_regression
 from sklearn.metrics import log_loss
 
-from sklearn_adamlp import MLPClassifier, MLPRegressor
+from sklearn_adamlp import MLPClassifier, MLPRegressor, optimizers
 from sklearn_adamlp.losses import LOSSES
+from sklearn_adamlp.training import DivergenceWarning
 
 # --- float32 L-BFGS and cross-entropy values ------------------------------------
 
@@ -265,3 +266,112 @@ def test_float32_model_rejects_sparse_float64_input_beyond_range():
     X64.data[7] = _HUGE
     with pytest.raises(ValueError, match="float32"):
         models[0].predict(X64)
+
+
+# --- divergence by growth ---------------------------------------------------------
+
+_STEPPERS = [
+    name
+    for name in optimizers.available()
+    if not hasattr(optimizers.get(name), "minimize")
+]
+
+
+def _div_data(Est):
+    if Est is MLPClassifier:
+        return make_classification(
+            n_samples=200, n_features=8, n_informative=5, n_classes=3, random_state=0
+        )
+    X, y = make_regression(n_samples=200, n_features=8, noise=1, random_state=0)
+    return X, y / y.std()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("Est", [MLPClassifier, MLPRegressor])
+@pytest.mark.parametrize("solver", _STEPPERS)
+def test_huge_learning_rate_never_ends_silently_bad(solver, Est, dtype):
+    # learning_rate_init=1e3: losses grew to 1e287 while the no-improvement
+    # rule called the run converged, at chance accuracy or R^2 < 0, silently
+    X, y = _div_data(Est)
+    X = X.astype(dtype)
+    if solver == "adamw":  # its default weight_decay=0.01 at lr=1e3: rejected
+        with pytest.raises(ValueError, match="weight_decay"):
+            Est(solver=solver, learning_rate_init=1e3).fit(X, y)
+        solver = optimizers.AdamW(learning_rate=1e3, weight_decay=1e-4)
+    est = Est(
+        hidden_layer_sizes=(16,),
+        solver=solver,
+        learning_rate_init=1e3,
+        max_iter=50,
+        random_state=0,
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        est.fit(X, y)
+    diverged = [w for w in caught if issubclass(w.category, DivergenceWarning)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        pred = est.predict(X)
+    if diverged:
+        assert "learning_rate_init" in str(diverged[0].message)
+        if Est is MLPRegressor:
+            assert np.isfinite(pred).all()
+        return
+    # no warning: the model must beat a baseline (chance is 1/3; R^2 of the mean 0)
+    assert est.score(X, y) > (0.5 if Est is MLPClassifier else 0.0)
+
+
+@pytest.mark.parametrize(
+    ("solver", "message"),
+    [("adam", "grew from"), ("sgd", "loss became infinite")],  # finite / inf
+)
+def test_divergence_keeps_the_start_of_the_lowest_loss_epoch(solver, message):
+    from sklearn_adamlp.schedules import Step
+
+    X, y = _div_data(MLPRegressor)
+    # the rate grows 3x every 4 epochs: training improves, then explodes
+    kw = {
+        "hidden_layer_sizes": (16,),
+        "solver": solver,
+        "learning_rate_init": 1e-3,
+        "learning_rate": Step(drop=3.0, every=4),
+        "n_iter_no_change": 100,
+        "random_state": 0,
+    }
+    with pytest.warns(DivergenceWarning, match=message) as record:
+        est = MLPRegressor(max_iter=40, **kw).fit(X, y)
+    curve = np.array(est.loss_curve_)
+    best = int(np.argmin(curve))  # epochs completed before the lowest-loss epoch
+    assert 0 < best < len(curve) - 1
+    text = " ".join(str(w.message) for w in record)
+    assert f"kept the weights epoch {best + 1} started from" in text
+    # the same fit stopped after `best` epochs ends where the lowest-loss
+    # epoch started
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = MLPRegressor(max_iter=best, **kw).fit(X, y)
+    for a, b in zip(
+        est.coefs_ + est.intercepts_, ref.coefs_ + ref.intercepts_, strict=True
+    ):
+        np.testing.assert_array_equal(a, b)
+    assert est.score(X, y) > 0.8
+
+
+def test_healthy_fit_does_not_warn():
+    X, y = _div_data(MLPClassifier)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DivergenceWarning)
+        MLPClassifier((16,), max_iter=30, random_state=0).fit(X, y)
+
+
+def test_growth_guard_spans_partial_fit_calls():
+    X, y = _div_data(MLPRegressor)
+    est = MLPRegressor(
+        hidden_layer_sizes=(16,), solver="adam", learning_rate_init=1e3, random_state=0
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for _ in range(20):
+            est.partial_fit(X, y)  # one epoch per call
+    assert any("grew from" in str(w.message) for w in caught)
+    assert np.isfinite(est.predict(X)).all()
