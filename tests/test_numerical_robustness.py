@@ -176,6 +176,20 @@ def test_weight_decay_check_uses_the_largest_rate_of_the_schedule():
         MLPRegressor(weight_decay=10.0, learning_rate=grow, max_iter=10, **kw).fit(X, y)
 
 
+def test_schedule_peak_over_a_fit_clock():
+    from sklearn_adamlp.schedules import Cosine, CosineRestarts, Step, Warmup
+
+    # cosine from epoch 5 of 10: the largest factor is at epoch 5
+    assert Cosine(T_max=10).peak(range(5, 10)) == pytest.approx(
+        0.5 * (1 + np.cos(np.pi * 5 / 10))
+    )
+    # warm restarts every 3 epochs: epoch 3 restarts at the full rate
+    assert CosineRestarts(T_0=3, T_mult=1).peak(range(1, 5)) == 1.0
+    # warm-up of 4 epochs over the first 2 epochs: (1 + 1) / (4 + 1)
+    assert Warmup(epochs=4).peak(range(2)) == pytest.approx(2 / 5)
+    assert Step(drop=2.0, every=5).peak(range(12)) == 4.0
+
+
 def test_optimizer_decoupled_weight_decay_times_rate_at_least_one_is_rejected():
     from sklearn_adamlp.optimizers import AdamW
 
