@@ -9,7 +9,7 @@ from sklearn_adamlp.losses._base import Loss, _weighted_mean, wide
 
 
 class SoftmaxCrossEntropy(Loss):
-    """Softmax cross-entropy for one-hot targets (seed 002, 003).
+    """Softmax cross-entropy for one-hot targets (the course notes).
 
     ::
 
