@@ -24,22 +24,15 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn_adamlp._typing import FloatArray
 from sklearn_adamlp._validation import _check_optimize_result
 from sklearn_adamlp.callbacks import Callback
+from sklearn_adamlp.divergence import (
+    DIVERGENCE_ADVICE,
+    DivergenceWarning,
+    GrowthGuard,
+)
 from sklearn_adamlp.history import History
 from sklearn_adamlp.network import Network
 from sklearn_adamlp.optimizers import Optimizer
 from sklearn_adamlp.schedules import Constant, Schedule
-
-
-class DivergenceWarning(ConvergenceWarning):
-    """Training met a non-finite loss and stopped at the last finite weights."""
-
-
-DIVERGENCE_ADVICE = (
-    "Training diverged ({what}) at epoch {epoch}; stopped and kept "
-    "the last finite weights. Lower learning_rate_init, scale the input features "
-    "(e.g. StandardScaler), or use solver='adam' or 'lbfgs'."
-)
-
 
 INTERRUPTED = (
     "Training interrupted by user. The model keeps the weights of the last "
@@ -55,6 +48,7 @@ class TrainState:
     samples: int = 0  # training samples seen (sklearn's t_)
     steps: int = 0  # optimizer steps
     lr_multiplier: float = 1.0  # plateau reductions ('adaptive')
+    guard: Any = None  # the GrowthGuard of the fit, carried over like the counters
 
 
 @dataclass
@@ -276,10 +270,24 @@ def _end_epoch(ctx: TrainContext, loss: float, lr: float, t0: float) -> bool:
     return _notify(ctx, "on_epoch_end", record)
 
 
-def _diverged(ctx: TrainContext, last_good: FloatArray, what: str, epoch: int) -> None:
-    np.copyto(ctx.flat, last_good)
+def _diverged(
+    ctx: TrainContext, last_good: FloatArray, what: str, epoch: int, best=True
+) -> None:
+    """Stop at a non-finite loss: restore weights that give a finite one, warn.
+
+    The weights the lowest-loss epoch started from (``GrowthGuard``), when
+    an epoch has been recorded, else ``last_good``, the last finite weights:
+    a loss that ends in inf has usually grown for a while, so the last
+    finite weights can be far gone.
+    """
+    guard = ctx.state.guard if best else None
+    if guard is not None and guard.flat is not None:
+        kept = guard.restore(ctx)
+    else:
+        np.copyto(ctx.flat, last_good)
+        kept = "the last finite weights"
     ctx.diverged = True
-    ctx.stop_reason = DIVERGENCE_ADVICE.format(what=what, epoch=epoch)
+    ctx.stop_reason = DIVERGENCE_ADVICE.format(what=what, epoch=epoch, kept=kept)
     warnings.warn(ctx.stop_reason, DivergenceWarning, stacklevel=4)
 
 
@@ -306,16 +314,19 @@ class _Snapshots:
     A non-finite loss at the first batch of an epoch condemns the weights the
     previous epoch ended with, so the start of the previous epoch (whose first
     batch evaluated them to a finite loss) is restored; later in an epoch, the
-    start of this epoch is. Two copies per epoch, none per step.
+    start of this epoch is. Two copies per epoch, none per step. ``running``
+    holds the batch-norm statistics at the start of this epoch.
     """
 
-    def __init__(self, flat: FloatArray) -> None:
+    def __init__(self, flat: FloatArray, running: FloatArray) -> None:
         self.current = flat.copy()
         self.previous = flat.copy()
+        self.running = running.copy()
 
-    def begin_epoch(self, flat: FloatArray) -> None:
+    def begin_epoch(self, flat: FloatArray, running: FloatArray) -> None:
         self.previous, self.current = self.current, self.previous
         np.copyto(self.current, flat)
+        np.copyto(self.running, running)
 
     def last_good(self, steps_taken: int) -> FloatArray:
         return self.current if steps_taken else self.previous
@@ -392,7 +403,9 @@ def fit_stochastic(
     batches = _Batches(X, Y, sample_weight, batch_size, ctx.network.row_keys(X))
     ctx.schedule.bind(batch_size, X.shape[0])
     order = np.arange(X.shape[0]) if shuffle else None
-    snapshots = _Snapshots(ctx.flat)
+    snapshots = _Snapshots(ctx.flat, ctx.network.running)
+    if ctx.state.guard is None or not incremental:  # partial_fit calls share one
+        ctx.state.guard = GrowthGuard()
     _notify(ctx, "on_fit_begin")
     n_iter = 0
     session = (
@@ -408,7 +421,7 @@ def fit_stochastic(
             rows = _epoch_order(ctx, batches, order, epoch)
             lr = ctx.set_learning_rate()
             ctx.batch_size = batches.resize(ctx.schedule.batch_size(ctx.state.epochs))
-            snapshots.begin_epoch(ctx.flat)
+            snapshots.begin_epoch(ctx.flat, ctx.network.running)
             checkpoint.mark()
             with np.errstate(over="ignore", invalid="ignore"):
                 loss, steps = run_epoch(ctx, batches, rows)
@@ -423,7 +436,9 @@ def fit_stochastic(
             n_iter += 1
             ctx.state.epochs += 1
             ctx.state.samples += X.shape[0] if rows is None else len(rows)
-            if _end_epoch(ctx, loss, lr, t0):
+            stop = _end_epoch(ctx, loss, lr, t0)
+            ctx.state.guard.record(ctx, loss, snapshots)
+            if stop:
                 break
         else:
             if not incremental and ctx.stop_reason is None:
@@ -439,6 +454,7 @@ def fit_stochastic(
         _diverged(
             ctx, snapshots.current, "the outputs became non-finite", ctx.state.epochs
         )
+    ctx.state.guard.check(ctx)
     _notify(ctx, "on_fit_end")
     return n_iter
 
@@ -540,7 +556,7 @@ def fit_minimizer(
     if np.isfinite(flat).all() and np.isfinite(loss):
         n_iter = _check_minimizer_result(res, max_iter)
     else:
-        _diverged(ctx, x0, "the loss became NaN", ctx.state.epochs + 1)
+        _diverged(ctx, x0, "the loss became NaN", ctx.state.epochs + 1, best=False)
         loss = float(net.loss_grad(flat, grad, X, Y, sample_weight))
     _notify(ctx, "on_fit_end")
     return int(n_iter), loss

@@ -23,6 +23,7 @@ from sklearn_adamlp._estimators._constraints import (
     PARAMETER_CONSTRAINTS,
     check_callbacks,
 )
+from sklearn_adamlp._estimators._dtype import cast_input
 from sklearn_adamlp._estimators._sk_callbacks import SklearnCallbackBridge
 from sklearn_adamlp._estimators._validation_sets import ValidationSetMixin
 from sklearn_adamlp._estimators._views import FlatBufferMixin
@@ -91,6 +92,7 @@ class BaseMLP(ValidationSetMixin, CallbackSupportMixin, FlatBufferMixin, BaseEst
         self.out_activation_ = loss.out_activation.name
         inits = _build.layer_initializers(self, len(units) - 1)
         self._flat = self._network.init_params(inits, rng)
+        _build.check_finite_init(self, self._flat, self._network.layout)
         self._network.seed_dropout(rng)  # after the weights: same init as without
         self._grad = aligned_empty(self._flat.size, self._flat.dtype)
         self._set_views()
@@ -122,8 +124,8 @@ class BaseMLP(ValidationSetMixin, CallbackSupportMixin, FlatBufferMixin, BaseEst
             self._initialize(X, Y, loss, rng)
         else:
             self._check_continuation(X, Y)
-        X = X.astype(self._network.dtype, copy=False)
-        Y = Y.astype(self._network.dtype, copy=False)
+        X = cast_input(X, self._network.dtype)
+        Y = cast_input(Y, self._network.dtype, "y")
         self._network.penalties = regularizers.penalties(self.alpha, self.l1)
         optimizer = _build.carry_state(_build.build_optimizer(self), self.optimizer_)
         self.optimizer_ = optimizer
@@ -133,6 +135,7 @@ class BaseMLP(ValidationSetMixin, CallbackSupportMixin, FlatBufferMixin, BaseEst
             self._warn_if_scaled_otherwise(X, X_val)
             val = self._weighed(X_val, Y_val, sw_val, what="validation data")
         _build.check_schedule_options(self, optimizer)
+        _build.check_weight_decay(self, optimizer, X.shape[0], incremental)
         if hasattr(optimizer, "minimize"):
             self._fit_minimizer(X, Y, sample_weight, val)
         else:
@@ -424,7 +427,8 @@ class BaseMLP(ValidationSetMixin, CallbackSupportMixin, FlatBufferMixin, BaseEst
             on_nonfinite = partial(self._checked_X, X)
         else:
             X, on_nonfinite = self._validated_X(X), None
-        X = X.astype(self._network.dtype, copy=False)
+        if X.dtype != self._network.dtype:  # float64 -> float32: range checked
+            X = cast_input(X, self._network.dtype)
         net = self._network
         out = net.predict(self._flat, X, on_nonfinite=on_nonfinite)
         members = getattr(self, "_ensemble", None)

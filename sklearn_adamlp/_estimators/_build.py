@@ -10,6 +10,7 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
+import numpy as np
 from sklearn.base import clone
 
 from sklearn_adamlp import activations, initializers, losses, schedules
@@ -118,6 +119,67 @@ def check_schedule_options(est: Any, optimizer: Any) -> None:
         )
 
 
+#: at most this many times of a step-counted schedule are evaluated per fit
+PEAK_POINTS = 10_000
+
+
+def fit_clocks(unit: str, state: Any, n_epochs: int, n: int, batch: int):
+    """Return the times (in the schedule's ``unit``) at which a fit sets rates.
+
+    Epochs and samples are read at the start of each epoch (samples advance
+    by ``n`` per epoch); steps at every batch, of which at most
+    ``PEAK_POINTS`` evenly spaced ones are returned.
+    """
+    if unit == "sample":
+        return range(state.samples, state.samples + n * n_epochs, max(n, 1))
+    if unit == "step":
+        steps = n_epochs * -(-n // max(batch, 1))
+        if steps <= PEAK_POINTS:
+            return range(state.steps, state.steps + steps)
+        grid = np.linspace(state.steps, state.steps + steps - 1, PEAK_POINTS)
+        return grid.astype(np.int64).tolist()
+    return range(state.epochs, state.epochs + n_epochs)
+
+
+def check_weight_decay(est: Any, optimizer: Any, n: int, incremental: bool) -> None:
+    """Raise ``ValueError`` if a decoupled decay would flip the weights' sign.
+
+    Decoupled weight decay multiplies the weights by ``1 - lr * weight_decay``
+    at every step (the estimator's ``weight_decay``, and an optimizer's own
+    decoupled decay such as AdamW's, ``optimizer.decay_factor(lr)``). With
+    ``lr * weight_decay >= 1`` the factor is 0 or negative: the weights are
+    wiped out or flip sign and grow every step. ``lr`` is the largest rate of
+    the fit: the optimizer's rate times the schedule's ``peak`` over the fit's
+    times (``fit_clocks``; warm-ups, growing steps and restarts included).
+    """
+    if hasattr(optimizer, "minimize"):
+        return
+    schedule = build_schedule(est)
+    batch = {"auto": min(200, n), "full": n}.get(est.batch_size, est.batch_size)
+    clocks = fit_clocks(
+        schedule.unit, est._state, 1 if incremental else est.max_iter, n, batch
+    )
+    rate = float(getattr(optimizer, "learning_rate", 1.0))
+    rate *= float(est._state.lr_multiplier)
+    factor = schedule.peak(clocks)
+    peak = rate * factor
+    found = []
+    if float(est.weight_decay) * peak >= 1.0:
+        found.append(f"weight_decay={est.weight_decay!r}")
+    decay_factor = getattr(optimizer, "decay_factor", None)
+    if decay_factor is not None and decay_factor(peak) <= 0.0:
+        found.append(f"the solver's own weight_decay={optimizer.weight_decay!r}")
+    if found:
+        raise ValueError(
+            f"{' and '.join(found)} with a learning rate reaching {peak:.6g} in "
+            f"this fit (the solver's learning rate {rate:g} times the "
+            f"schedule's largest factor {factor:.6g}): decoupled weight decay "
+            "multiplies the weights by 1 - learning_rate * weight_decay at every "
+            "step, which must stay above 0. Choose weight_decay * learning rate "
+            "< 1 (weight_decay is typically 1e-4 to 1e-1)."
+        )
+
+
 def schedule_callbacks(est: Any, validate: Any) -> list[Callback]:
     """Callbacks the schedule options need: plateau rule, snapshot keeper."""
     out: list[Callback] = []
@@ -199,6 +261,25 @@ def layer_initializers(est: Any, n_layers: int) -> list[initializers.Initializer
         names = [_activation_name(est.activation)]  # no hidden layer
     names.append(names[-1] if names else "")
     return [init.for_activation(name) for name in names[:n_layers]]
+
+
+def check_finite_init(est: Any, flat: Any, layout: Any) -> None:
+    """Raise ``ValueError`` naming ``est.init`` if it gave a NaN or an inf.
+
+    Training from such weights gives NaN outputs from the first batch on, and
+    there are no finite weights to fall back to.
+    """
+    W, b = layout.views(flat)
+    for l, (w, bias) in enumerate(zip(W, b, strict=True)):
+        if np.isfinite(w).all() and np.isfinite(bias).all():
+            continue
+        spec = est.init
+        name = spec if isinstance(spec, str) else getattr(spec, "__name__", None)
+        raise ValueError(
+            f"The initializer init={name or spec!r} returned non-finite values "
+            f"(NaN or inf) for weight layer {l} of shape {w.shape}. An "
+            "initializer must return finite weights and biases."
+        )
 
 
 #: estimator parameter -> the registry its names come from

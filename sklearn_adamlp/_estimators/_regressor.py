@@ -12,6 +12,7 @@ from sklearn.utils.validation import check_array, column_or_1d
 
 from sklearn_adamlp import losses
 from sklearn_adamlp._estimators._base import BaseMLP, is_stepper
+from sklearn_adamlp._estimators._dtype import cast_input
 from sklearn_adamlp._validation import _fit_context
 
 
@@ -155,7 +156,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
             )
         _check_target_domain(loss, y, "y")
         Y = y.reshape(-1, 1) if y.ndim == 1 else y
-        return X, Y.astype(X.dtype, copy=False), loss
+        return X, cast_input(Y, X.dtype, "y"), loss
 
     def _encode_target(self, y):
         """2-D float targets (validation targets)."""

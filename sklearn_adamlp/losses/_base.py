@@ -10,9 +10,23 @@ from sklearn_adamlp.activations import Activation
 
 
 def _weighted_mean(per_sample: FloatArray, sample_weight: FloatArray | None) -> float:
+    """Sample-weighted mean, accumulated in float64 whatever the input dtype."""
+    per_sample = wide(per_sample)
     if sample_weight is None:  # add.reduce: np.mean's Python layer costs more here
         return float(np.add.reduce(per_sample) / per_sample.shape[0])
+    sample_weight = wide(sample_weight)
     return float(np.dot(per_sample, sample_weight) / sample_weight.sum())
+
+
+def wide(a: FloatArray) -> FloatArray:
+    """Return ``a`` in float64 (a copy only when narrower, e.g. float32).
+
+    Loss values are computed in float64 from the network's float32 outputs: a
+    float32 sum of per-sample losses, or a float32 residual ``out - y`` next to
+    targets of 1e7, rounds away the changes a line search (L-BFGS) must see.
+    The products stay float32; only these ``(batch, outputs)`` arrays widen.
+    """
+    return a if a.dtype == np.float64 else a.astype(np.float64)
 
 
 class Loss(Parametrized):
@@ -63,8 +77,13 @@ class Loss(Parametrized):
         return self.value(y, raw, out, sample_weight)
 
     def value(self, y, raw, out, sample_weight=None) -> float:
-        """Sample-weighted mean of the per-sample loss."""
-        return _weighted_mean(self.per_sample(y, raw, out), sample_weight)
+        """Sample-weighted mean of the per-sample loss, computed in float64.
+
+        float32 arrays are widened first (``wide``), so the residuals and the
+        sum keep the precision L-BFGS's stopping rule relies on.
+        """
+        per_sample = self.per_sample(wide(y), wide(raw), wide(out))
+        return _weighted_mean(per_sample, sample_weight)
 
     def per_sample(self, y, raw, out) -> FloatArray:
         """Loss of each sample (summed over outputs)."""

@@ -4,18 +4,27 @@ from __future__ import annotations
 
 import numpy as np
 
-from sklearn_adamlp.activations import ACTIVATIONS, SOFTMAX, softmax_lse
-from sklearn_adamlp.losses._base import Loss, _weighted_mean
+from sklearn_adamlp.activations import ACTIVATIONS, SOFTMAX
+from sklearn_adamlp.losses._base import Loss, _weighted_mean, wide
 
 
 class SoftmaxCrossEntropy(Loss):
-    """Softmax cross-entropy for one-hot targets (seed 002, 003).
+    """Softmax cross-entropy for one-hot targets (the course notes).
 
     ::
 
         p = softmax(raw)
         L_i = -sum_k y_ik * log(p_ik) = logsumexp(raw_i) - sum_k y_ik * raw_ik
         dL_i/d raw_i = p_i - y_i
+
+    For one-hot ``y`` (true class ``c``) the value is ``L_i = -log(p_ic)``,
+    which is >= 0 in floating point (a probability is <= 1) and accurate to
+    the last bit of ``p_ic``. Where ``p_ic`` is too small to carry full
+    precision (below ``sqrt(tiny)``), the row is computed as
+    ``(m_i - raw_ic) + log(sum_k exp(raw_ik - m_i))`` with ``m_i = max_k
+    raw_ik``, two terms >= 0. The form ``sum_i logsumexp(raw_i) -
+    sum_ik y_ik raw_ik`` subtracts two sums of the size of ``raw`` and came out
+    negative for raw outputs near 1e11. Values are accumulated in float64.
     """
 
     name = "log_loss"
@@ -23,18 +32,32 @@ class SoftmaxCrossEntropy(Loss):
     out_activation = SOFTMAX
 
     def per_sample(self, y, raw, out):
-        # logsumexp written out: scipy's costs 4x more on mini-batches (benchmarks/)
-        mx = raw.max(axis=1, keepdims=True)
-        lse = np.log(np.exp(raw - mx).sum(axis=1)) + mx[:, 0]
-        return lse - np.einsum("ij,ij->i", y, raw)
+        return _softmax_ce(y, raw, SOFTMAX.forward(raw, out=np.empty_like(raw)))
 
     def output_value(self, y, raw, out, sample_weight=None):
-        # one pass: the softmax's row sums give logsumexp(raw_i) for free
-        lse = softmax_lse(raw, out)
-        if sample_weight is None:  # mean(lse_i) - sum_ik y_ik raw_ik / n
-            return float((np.add.reduce(lse) - np.vdot(y, raw)) / raw.shape[0])
-        lse -= np.einsum("ij,ij->i", y, raw)
-        return _weighted_mean(lse, sample_weight)
+        SOFTMAX.forward(raw, out=out)
+        return _weighted_mean(_softmax_ce(y, raw, out), sample_weight)
+
+
+_FLOOR: dict = {}
+
+
+def _softmax_ce(y, raw, p):
+    """Per-sample ``-log(p_ic)`` in float64; see ``SoftmaxCrossEntropy``."""
+    p_c = wide(np.einsum("ij,ij->i", y, p))
+    floor = _FLOOR.get(p.dtype.char)
+    if floor is None:
+        floor = _FLOOR[p.dtype.char] = float(np.sqrt(np.finfo(p.dtype).tiny))
+    small = p_c < floor  # False for NaN: a NaN output gives a NaN loss
+    fix = small.any()
+    loss = np.log(np.maximum(p_c, floor) if fix else p_c)
+    np.negative(loss, out=loss)
+    if fix:  # the log-sum-exp form, shifted by each row's maximum
+        r = wide(raw[small])
+        m = r.max(axis=1)
+        gap = m - np.einsum("ij,ij->i", wide(y[small]), r)
+        loss[small] = gap + np.log(np.exp(r - m[:, None]).sum(axis=1))
+    return loss
 
 
 class SigmoidCrossEntropy(Loss):
@@ -44,7 +67,13 @@ class SigmoidCrossEntropy(Loss):
 
         p = 1 / (1 + exp(-raw))
         L_i = sum_k log(1 + exp(raw_ik)) - y_ik * raw_ik
+            = sum_k (max(raw_ik, 0) - y_ik * raw_ik) + log1p(exp(-|raw_ik|))
         dL_i/d raw_i = p_i - y_i
+
+    The value is computed in the last form (in float64): for ``y`` in {0, 1}
+    the first term is exactly 0 or ``|raw|``, and the second keeps the small
+    loss of a confident, correct output that ``logaddexp(0, raw) - raw``
+    rounds to 0.
     """
 
     name = "log_loss"
@@ -52,7 +81,9 @@ class SigmoidCrossEntropy(Loss):
     out_activation = ACTIVATIONS.get("logistic")
 
     def per_sample(self, y, raw, out):
-        return (np.logaddexp(0.0, raw) - y * raw).sum(axis=1)
+        margin = np.maximum(raw, 0.0) - y * raw
+        margin += np.log1p(np.exp(-np.abs(raw)))
+        return margin.sum(axis=1)
 
 
 class LogLoss(Loss):

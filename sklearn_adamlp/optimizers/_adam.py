@@ -229,6 +229,10 @@ class AdamW(Adam):
 
     def _p_scale(self, lr):
         """Decoupled decay ``1 - lr * weight_decay``, fused into the step's pass."""
+        return self.decay_factor(lr)
+
+    def decay_factor(self, lr: float) -> float:
+        """Return ``1 - lr * weight_decay``, the decoupled decay's factor of ``p``."""
         return 1.0 - lr * float(self.weight_decay or 0.0)
 
 

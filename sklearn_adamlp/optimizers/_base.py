@@ -124,6 +124,15 @@ class Optimizer(Parametrized):
             getattr(self, "lr_scale_", 1.0)
         )
 
+    def decay_factor(self, lr: float) -> float:
+        """Return the factor decoupled weight decay multiplies ``p`` by at ``lr``.
+
+        1.0 here (no decoupled decay; L2-coupled decay goes through the
+        gradient). ``AdamW`` returns ``1 - lr * weight_decay``; the estimator
+        rejects a fit in which this factor would reach 0 or below.
+        """
+        return 1.0
+
     def reset(self) -> None:
         """Forget the state (moments, step counter, learning-rate scale)."""
         for name in ("state_", "t_", "lr_scale_"):

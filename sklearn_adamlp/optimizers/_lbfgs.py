@@ -28,6 +28,12 @@ class LBFGS(Parametrized):
     -----
     scipy works in float64; with float32 data the network, its buffers and the
     returned weights stay float32 and only scipy's internal vectors are float64.
+    The objective it sees is accurate beyond float32: the losses widen the
+    float32 outputs and sum the per-sample losses in float64, and the gradient
+    is handed over in float64. scipy stops when an iteration lowers the
+    objective by less than ``ftol`` (2.2e-9) relatively; a float32 sum (or a
+    float32 residual next to large targets) moves in steps of about 6e-8 and
+    used to end fits after one or two iterations.
 
     References
     ----------

@@ -32,6 +32,19 @@ class Schedule(Parametrized):
         """Whether epoch ``t`` (0-based) ends a cycle of the schedule."""
         return False
 
+    def peak(self, clocks) -> float:
+        """Return the largest factor over the times ``clocks`` (in ``unit``).
+
+        ::
+
+            peak = max_{t in clocks} schedule(t)
+
+        The estimator checks ``weight_decay * learning_rate_init * peak < 1``
+        over the times of a fit. This default evaluates every time; a schedule
+        whose maximum is known in closed form may override it.
+        """
+        return max((float(self(t)) for t in clocks), default=float(self(0)))
+
     def plateau(self) -> Schedule | None:
         """Return the plateau rule applied on top of this schedule, if any."""
         return None
@@ -74,6 +87,9 @@ class Constant(Schedule):
     """
 
     def __call__(self, t: int) -> float:
+        return 1.0
+
+    def peak(self, clocks) -> float:
         return 1.0
 
 
