@@ -183,8 +183,9 @@ def test_schedule_peak_over_a_fit_clock():
     assert Cosine(T_max=10).peak(range(5, 10)) == pytest.approx(
         0.5 * (1 + np.cos(np.pi * 5 / 10))
     )
-    # warm restarts every 3 epochs: epoch 3 restarts at the full rate
-    assert CosineRestarts(T_0=3, T_mult=1).peak(range(1, 5)) == 1.0
+    # warm restarts every 3 epochs: epoch 3 restarts at the peak eta_max
+    assert CosineRestarts(T_0=3, T_mult=1, eta_max=1.0).peak(range(1, 5)) == 1.0
+    assert CosineRestarts(T_0=3, T_mult=1, eta_max=2.0).peak(range(1, 5)) == 2.0
     # warm-up of 4 epochs over the first 2 epochs: (1 + 1) / (4 + 1)
     assert Warmup(epochs=4).peak(range(2)) == pytest.approx(2 / 5)
     assert Step(drop=2.0, every=5).peak(range(12)) == 4.0

@@ -154,6 +154,10 @@ def check_weight_decay(est: Any, optimizer: Any, n: int, incremental: bool) -> N
     """
     if hasattr(optimizer, "minimize"):
         return
+    decay_factor = getattr(optimizer, "decay_factor", None)
+    own_decay = decay_factor is not None and decay_factor(1.0) != 1.0
+    if not float(est.weight_decay) and not own_decay:
+        return  # no decoupled decay: nothing to check, no schedule to evaluate
     schedule = build_schedule(est)
     batch = {"auto": min(200, n), "full": n}.get(est.batch_size, est.batch_size)
     clocks = fit_clocks(
@@ -166,8 +170,7 @@ def check_weight_decay(est: Any, optimizer: Any, n: int, incremental: bool) -> N
     found = []
     if float(est.weight_decay) * peak >= 1.0:
         found.append(f"weight_decay={est.weight_decay!r}")
-    decay_factor = getattr(optimizer, "decay_factor", None)
-    if decay_factor is not None and decay_factor(peak) <= 0.0:
+    if own_decay and decay_factor(peak) <= 0.0:
         found.append(f"the solver's own weight_decay={optimizer.weight_decay!r}")
     if found:
         raise ValueError(
