@@ -11,6 +11,7 @@
 See docs/inspection.md.
 """
 
+from sklearn_adamlp.inspection._recorder import LayerStatsRecorder
 from sklearn_adamlp.inspection._trace import LayerTrace, trace_layers
 
-__all__ = ["LayerTrace", "trace_layers"]
+__all__ = ["LayerStatsRecorder", "LayerTrace", "trace_layers"]
