@@ -151,3 +151,42 @@ def test_bad_arguments(digits_scaled, kwargs, match):
     X, y = digits_scaled
     with pytest.raises(ValueError, match=match):
         find_lr(MLPClassifier(), X, y, **kwargs)
+
+
+def test_first_steps_are_plain_sgd_steps_at_the_swept_rates(digits_scaled):
+    """l_0 is the loss at the initial weights, l_1 after one SGD step at lr_0."""
+    from sklearn.metrics import log_loss
+
+    from sklearn_adamlp.inspection import trace_layers
+
+    X, y = digits_scaled[0][:300], digits_scaled[1][:300]
+    params = dict(
+        hidden_layer_sizes=(6,),
+        solver="sgd",
+        momentum=0.0,
+        nesterovs_momentum=False,
+        batch_size="full",
+        alpha=0.01,
+    )
+    r = find_lr(
+        MLPClassifier(**params), X, y, start=0.05, stop=1, num=3, random_state=0
+    )
+    # the same initial weights: a fit whose one step is negligible
+    est0 = MLPClassifier(
+        **params, learning_rate_init=1e-300, max_iter=1, random_state=0
+    )
+    est0.fit(X, y)
+
+    def objective(est):
+        penalty = 0.5 * 0.01 * sum((W**2).sum() for W in est.coefs_) / len(X)
+        return log_loss(y, est.predict_proba(X)) + penalty
+
+    assert r.losses[0] == pytest.approx(objective(est0), rel=1e-10)
+    trace = trace_layers(est0, X, y)
+    est0.coefs_ = [
+        W - 0.05 * g for W, g in zip(est0.coefs_, trace.grad_weights, strict=True)
+    ]
+    est0.intercepts_ = [
+        b - 0.05 * g for b, g in zip(est0.intercepts_, trace.grad_biases, strict=True)
+    ]
+    assert r.losses[1] == pytest.approx(objective(est0), rel=1e-10)

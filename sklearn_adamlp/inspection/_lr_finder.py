@@ -234,8 +234,9 @@ def find_lr(
     diverge : float, default=4.0
         Stop when the smoothed loss exceeds ``diverge`` times its minimum.
     random_state : int, RandomState instance or None, default=None
-        Seeds the order of the mini-batches and, when given, the clone's
-        ``random_state`` (its initialization); None keeps the estimator's.
+        Seeds the order of the mini-batches and, when given, becomes the
+        clone's ``random_state`` (its initialization, dropout); None keeps
+        the estimator's.
 
     Returns
     -------
@@ -257,7 +258,7 @@ def find_lr(
         verbose=False,
     )
     if random_state is not None:
-        model.set_params(random_state=rng.randint(2**31 - 1))
+        model.set_params(random_state=random_state)
     rates = start * (stop / start) ** (np.arange(num) / (num - 1))
     losses, smoothed, diverged = _sweep(model, X, y, rates, smooth, diverge, rng)
     if not losses:
