@@ -39,7 +39,7 @@ def test_final_epoch_equals_trace_of_fitted_model(data):
     ).fit(X, y)
     stats = rec.stats_
     assert list(stats.columns) == ["epoch", "layer", "statistic", "value"]
-    assert sorted(stats["epoch"].unique()) == list(range(1, 8))
+    assert sorted(stats["epoch"].unique()) == list(range(8))  # 0: initial
     want = trace_layers(est, X[:40], y[:40]).to_frame()
     got = _frame_at(stats, 7).loc[want.index, list(want.columns)]
     got.columns.name = None
@@ -58,7 +58,12 @@ def test_update_ratio_from_coefs_snapshots(data, every):
         est.partial_fit(X, y, classes=[0, 1, 2])
         snapshots.append([W.copy() for W in est.coefs_])
     stats = rec.stats_
-    assert sorted(stats["epoch"].unique()) == list(range(every, 7, every))
+    assert sorted(stats["epoch"].unique()) == list(range(0, 7, every))
+    start = _frame_at(stats, 0)
+    assert start["update_ratio"].isna().all()
+    for l, name in enumerate(["hidden 1", "hidden 2", "output"]):
+        W0 = snapshots[0][l]
+        assert start.loc[name, "weight_norm"] == pytest.approx(np.sqrt((W0**2).sum()))
     for t in range(every, 7, every):
         ratios = _frame_at(stats, t)["update_ratio"]
         for l, name in enumerate(["hidden 1", "hidden 2", "output"]):
@@ -82,9 +87,16 @@ def test_new_fit_starts_again_and_warm_start_continues(data):
     est = MLPClassifier((4,), max_iter=3, tol=0, random_state=0, callbacks=[rec])
     est.fit(X, y)
     est.fit(X, y)
-    assert sorted(rec.stats_["epoch"].unique()) == [1, 2, 3]
+    assert sorted(rec.stats_["epoch"].unique()) == [0, 1, 2, 3]
     est.set_params(warm_start=True).fit(X, y)
-    assert sorted(rec.stats_["epoch"].unique()) == [1, 2, 3, 4, 5, 6]
+    assert sorted(rec.stats_["epoch"].unique()) == [0, 1, 2, 3, 4, 5, 6]
+    # a recorder joining a fitted model records its starting point, epoch 3 + 3
+    late = LayerStatsRecorder(X, y)
+    est.set_params(callbacks=[late]).fit(X, y)
+    assert sorted(late.stats_["epoch"].unique()) == [6, 7, 8, 9]
+    a = _frame_at(late.stats_, 6).drop(columns="update_ratio")
+    b = _frame_at(rec.stats_, 6).drop(columns="update_ratio")
+    pd.testing.assert_frame_equal(a, b)
 
 
 def test_clone_and_pickle(data):

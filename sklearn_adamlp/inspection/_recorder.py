@@ -18,17 +18,19 @@ STATS_COLUMNS = ["epoch", "layer", "statistic", "value"]
 class LayerStatsRecorder(Callback):
     """Record per-layer statistics of a probe set every ``every`` epochs.
 
-    At the end of epoch ``t`` (counted over every fit call, 1, 2, ...) with
+    At the start of a fit (epoch ``t = 0``: the initial weights; a warm start
+    or ``partial_fit`` continuing the records adds none) and at the end of
+    epoch ``t`` (counted over every fit call, 1, 2, ...) with
     ``t % every == 0``, the statistics of
     ``trace_layers(estimator, X_probe, y_probe).to_frame()`` (an inference
     pass) are recorded for every layer, with the update-to-weight ratio::
 
         update_ratio_l = ||W_l(t) - W_l(t - every)||_F / ||W_l(t)||_F
 
-    where ``W_l(t - every)`` is the weight matrix at the previous recording
-    (at the start of the fit for the first one). A ratio around 1e-3 per step
-    is the usual rule of thumb for a healthy learning rate (Karpathy's CS231n
-    notes); much larger means the updates swamp the weights.
+    where ``W_l(t - every)`` is the weight matrix at the previous record
+    (NaN for the record of the starting weights). The CS231n notes' rule of
+    thumb for a healthy learning rate is a ratio around 1e-3 for a single
+    update; a record spans ``every`` epochs of updates, so expect more.
 
     Parameters
     ----------
@@ -88,25 +90,29 @@ class LayerStatsRecorder(Callback):
         )
         if ctx.state.epochs == 0 or self.__dict__.get("records_") is None:
             self.records_ = []
-            W, _ = ctx.network.layout.views(ctx.flat)
-            self.previous_weights_ = [w.copy() for w in W]
+            self.previous_weights_ = None
+            self._record(ctx)  # the starting weights: no update ratio
 
     def on_epoch_end(self, ctx, record, **kwargs):
-        epoch = int(ctx.state.epochs)
-        if epoch % int(self.every):
-            return False
+        if ctx.state.epochs % int(self.every) == 0:
+            self._record(ctx)
+        return False
+
+    def _record(self, ctx) -> None:
+        """Append the current weights' statistics as epoch ``ctx.state.epochs``."""
         trace = trace_network(ctx.network, ctx.flat, self._X, self._Y)
         frame = trace.to_frame()
+        previous = self.previous_weights_
         frame["update_ratio"] = [
-            np.linalg.norm(w - w0) / np.linalg.norm(w)
-            for w, w0 in zip(trace.weights, self.previous_weights_, strict=True)
+            np.nan if previous is None else np.linalg.norm(w - w0) / np.linalg.norm(w)
+            for w, w0 in zip(trace.weights, previous or trace.weights, strict=True)
         ]
         self.previous_weights_ = trace.weights
+        epoch = int(ctx.state.epochs)
         for layer, row in frame.iterrows():
             self.records_.extend(
                 (epoch, layer, stat, float(value)) for stat, value in row.items()
             )
-        return False
 
     def on_fit_end(self, ctx, **kwargs):
         self.__dict__.pop("_X", None)  # the checked copy of the probe set
