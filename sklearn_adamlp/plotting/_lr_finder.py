@@ -1,0 +1,113 @@
+"""``LRFinderDisplay``: the loss against the learning rate of a range test."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from sklearn_adamlp.plotting._base import check_matplotlib, get_axes
+
+
+class LRFinderDisplay:
+    """The learning-rate range test (Smith 2017): loss against learning rate.
+
+    Parameters
+    ----------
+    learning_rates, losses, smoothed_losses : arrays
+        The rates tried (increasing), the loss measured at each and its
+        smoothed version.
+    suggestion : float or None
+        The suggested learning rate.
+    suggestion_rule : str
+        How it was chosen, in words.
+
+    Attributes
+    ----------
+    lines_ : dict of str to Line2D
+        ``"loss"``, ``"smoothed"`` and ``"suggestion"``.
+    ax_ : matplotlib Axes
+    figure_ : matplotlib Figure
+
+    References
+    ----------
+    Smith, L. N. (2017). Cyclical Learning Rates for Training Neural Networks.
+    WACV 2017 (the "LR range test").
+    """
+
+    def __init__(
+        self,
+        *,
+        learning_rates: Any,
+        losses: Any,
+        smoothed_losses: Any = None,
+        suggestion: float | None = None,
+        suggestion_rule: str = "",
+    ) -> None:
+        self.learning_rates = np.asarray(learning_rates, dtype=float)
+        self.losses = np.asarray(losses, dtype=float)
+        self.smoothed_losses = (
+            None if smoothed_losses is None else np.asarray(smoothed_losses, float)
+        )
+        self.suggestion = suggestion
+        self.suggestion_rule = suggestion_rule
+
+    @classmethod
+    def from_result(cls, result: Any, **plot_kwargs: Any) -> LRFinderDisplay:
+        """Plot the result of :func:`sklearn_adamlp.inspection.find_lr`."""
+        check_matplotlib(f"{cls.__name__}.from_result")
+        disp = cls(
+            learning_rates=result.learning_rates,
+            losses=result.losses,
+            smoothed_losses=getattr(result, "smoothed_losses", None),
+            suggestion=getattr(result, "suggestion", None),
+            suggestion_rule=str(getattr(result, "suggestion_rule", "") or ""),
+        )
+        return disp.plot(**plot_kwargs)
+
+    @classmethod
+    def from_estimator(
+        cls, estimator: Any, X: Any, y: Any, *, ax: Any = None, **find_lr_kwargs: Any
+    ) -> LRFinderDisplay:
+        """Run :func:`~sklearn_adamlp.inspection.find_lr` and plot its result."""
+        check_matplotlib(f"{cls.__name__}.from_estimator")
+        from sklearn_adamlp.inspection import find_lr  # type: ignore[attr-defined]
+
+        return cls.from_result(find_lr(estimator, X, y, **find_lr_kwargs), ax=ax)
+
+    def plot(self, ax: Any = None) -> LRFinderDisplay:
+        """Draw the raw and smoothed losses on a log rate axis, and the suggestion."""
+        ax = get_axes(ax, f"{type(self).__name__}.plot")
+        lr, raw = self.learning_rates, self.losses
+        self.lines_: dict[str, Any] = {}
+        smooth = self.smoothed_losses
+        (self.lines_["loss"],) = ax.plot(
+            lr, raw, color="tab:blue", alpha=0.35 if smooth is not None else 1.0,
+            linewidth=1.0, marker=".", markersize=3, label="loss at each rate",
+        )  # fmt: skip
+        if smooth is not None:
+            (self.lines_["smoothed"],) = ax.plot(
+                lr, smooth, color="tab:blue", linewidth=2.0, label="smoothed loss"
+            )
+        if self.suggestion is not None and np.isfinite(self.suggestion):
+            rule = f" ({self.suggestion_rule})" if self.suggestion_rule else ""
+            self.lines_["suggestion"] = ax.axvline(
+                self.suggestion, color="tab:red", linestyle="--",
+                label=f"suggested rate {self.suggestion:.2g}{rule}",
+            )  # fmt: skip
+        ax.set_xscale("log")
+        ax.set(xlabel="learning rate (log scale)", ylabel="training loss")
+        ax.set_ylim(*_loss_limits(raw if smooth is None else smooth))
+        ax.legend(fontsize="small")
+        self.ax_, self.figure_ = ax, ax.figure
+        return self
+
+
+def _loss_limits(loss: np.ndarray) -> tuple[float, float]:
+    """From the lowest loss to a little above the first: the divergence is cut."""
+    finite = loss[np.isfinite(loss)]
+    if finite.size == 0:
+        return 0.0, 1.0
+    lo, first = float(finite.min()), float(finite[0])
+    hi = max(first, lo) + 0.25 * max(abs(first - lo), 1e-12)
+    return lo - 0.05 * (hi - lo), hi
