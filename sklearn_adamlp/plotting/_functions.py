@@ -106,7 +106,7 @@ FUNCTIONS: dict[str, TestFunction] = {
         "Rosenbrock's banana valley", "f(x, y) = (1 - x)² + 100 (y - x²)²",
         _rosenbrock, _rosenbrock_grad, start=(-1.5, 2.0), xlim=(-2.0, 2.0),
         ylim=(-1.0, 3.0), minima=((1.0, 1.0),), gradient_lr=1e-3,
-        adaptive_lr=5e-2, log_levels=True,
+        adaptive_lr=3e-2, log_levels=True,
     ),
     "beale": TestFunction(
         "Beale's function",

@@ -139,6 +139,7 @@ class LayerHistogramDisplay:
         """
         check_matplotlib(f"{type(self).__name__}.plot")
         import matplotlib.pyplot as plt
+        from matplotlib.ticker import MaxNLocator
 
         quantities = list(self.counts)
         n_rows, n_cols = len(quantities), len(self.labels)
@@ -170,6 +171,9 @@ class LayerHistogramDisplay:
                 self.stairs_[q].append(drawn)
                 ax.set_title(f"{label}: {q.replace('_', '-')}", fontsize="medium")
                 ax.set_xlabel(QUANTITIES[q][1])
+                ax.xaxis.set_major_locator(MaxNLocator(5))
+                if q == "gradients":  # tiny numbers: one common power of ten
+                    ax.ticklabel_format(axis="x", style="sci", scilimits=(0, 0))
                 if c == 0:
                     ax.set_ylabel("count (units x samples)")
                 if log:

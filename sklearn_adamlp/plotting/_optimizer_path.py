@@ -135,12 +135,18 @@ class OptimizerPathDisplay:
             X, Y, Z, levels=_levels(Z, levels, fn.log_levels), cmap="Greys",
             linewidths=0.6, alpha=0.8, zorder=0,
         )  # fmt: skip
-        n = max((len(p) for p in self.paths.values()), default=0)
         self.lines_ = {}
-        for (label, path), style in zip(self.paths.items(), styles(n), strict=False):
+        k = len(self.paths)
+        for i, ((label, path), style) in enumerate(
+            zip(self.paths.items(), styles(), strict=False)
+        ):
+            every = max(1, len(path) // 8)  # about 8 markers on every path
+            style["markevery"] = (i % every, every)
+            # the first path on top: lists usually start with the slow,
+            # short paths of plain gradient descent, which longer ones hide
             (self.lines_[label],) = ax.plot(
                 path[:, 0], path[:, 1], label=self._legend(label, path),
-                linewidth=1.4, **style,
+                linewidth=1.4, zorder=2 + (k - i) / k, **style,
             )  # fmt: skip
         self._plot_points(ax)
         ax.set(xlim=fn.xlim, ylim=fn.ylim, xlabel="parameter x", ylabel="parameter y")
