@@ -255,3 +255,19 @@ def test_bad_input(data):
     reg.fit(X, X[:, 0])
     with pytest.raises(ValueError, match="outputs"):
         trace_layers(reg, X, X[:, :2])
+
+
+def test_sparse_and_float32_input(data):
+    import scipy.sparse as sp
+
+    X, y3, _, _ = data
+    est = MLPClassifier((6,), max_iter=5, random_state=0).fit(X, y3)
+    dense = trace_layers(est, X, y3)
+    sparse = trace_layers(est, sp.csr_matrix(X), y3)
+    for u, v in zip(dense.grad_weights, sparse.grad_weights, strict=True):
+        np.testing.assert_allclose(u, v, rtol=1e-12)
+    est32 = MLPClassifier((6,), max_iter=5, random_state=0).fit(
+        X.astype(np.float32), y3
+    )
+    t32 = trace_layers(est32, X.astype(np.float32), y3)
+    assert all(a.dtype == np.float32 for a in t32.activations + t32.grad_weights)

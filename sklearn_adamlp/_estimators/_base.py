@@ -184,6 +184,7 @@ class BaseMLP(ValidationSetMixin, CallbackSupportMixin, FlatBufferMixin, BaseEst
     def _context(self, optimizer, rng, validate=None, stochastic=True) -> TrainContext:
         return TrainContext(
             network=self._network,
+            estimator=self,
             flat=self._flat,
             grad=self._grad,
             optimizer=optimizer,

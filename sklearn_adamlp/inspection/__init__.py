@@ -11,6 +11,14 @@
 See docs/inspection.md.
 """
 
+from sklearn_adamlp.inspection._lr_finder import LRFinderResult, find_lr
+from sklearn_adamlp.inspection._recorder import LayerStatsRecorder
 from sklearn_adamlp.inspection._trace import LayerTrace, trace_layers
 
-__all__ = ["LayerTrace", "trace_layers"]
+__all__ = [
+    "LRFinderResult",
+    "LayerStatsRecorder",
+    "LayerTrace",
+    "find_lr",
+    "trace_layers",
+]

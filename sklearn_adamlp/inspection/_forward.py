@@ -52,6 +52,13 @@ def _product(a, W: FloatArray, b: FloatArray, dtype) -> FloatArray:
     return z
 
 
+def _mask(rng, keys, rate: float, like: FloatArray) -> FloatArray:
+    """Return a new inverted-dropout mask shaped like ``like`` (``draw_mask``)."""
+    m = np.empty_like(like)
+    scratch = (np.empty(m.shape, np.uint64), np.empty(m.shape, np.uint64))
+    return dropout.draw_mask(keys, dropout.new_salt(rng), rate, m, scratch)
+
+
 def forward(net, flat: FloatArray, X, *, training: bool, random_state) -> Pass:
     """Run the pass of ``net`` at parameters ``flat``; see the module docstring.
 
@@ -84,11 +91,8 @@ def forward(net, flat: FloatArray, X, *, training: bool, random_state) -> Pass:
         p.pre.append(z)
         p.act.append(h_l)
         m = None
-        if drop and net.dropout_rates[l] > 0:
-            m = np.empty_like(h_l)
-            scratch = (np.empty(m.shape, np.uint64), np.empty(m.shape, np.uint64))
-            salt = dropout.new_salt(rng)
-            dropout.draw_mask(keys, salt, net.dropout_rates[l], m, scratch)
+        if rng is not None and keys is not None and net.dropout_rates[l] > 0:
+            m = _mask(rng, keys, net.dropout_rates[l], h_l)
         p.masks.append(m)
         a = h_l if m is None else h_l * m
     p.inputs.append(a)
