@@ -21,11 +21,13 @@ class LRFinderDisplay:
         The suggested learning rate.
     suggestion_rule : str
         How it was chosen, in words.
+    lr_min : float or None
+        The rate at the lowest smoothed loss, marked on the curve.
 
     Attributes
     ----------
     lines_ : dict of str to Line2D
-        ``"loss"``, ``"smoothed"`` and ``"suggestion"``.
+        ``"loss"``, ``"smoothed"``, ``"lr_min"`` and ``"suggestion"``.
     ax_ : matplotlib Axes
     figure_ : matplotlib Figure
 
@@ -43,6 +45,7 @@ class LRFinderDisplay:
         smoothed_losses: Any = None,
         suggestion: float | None = None,
         suggestion_rule: str = "",
+        lr_min: float | None = None,
     ) -> None:
         self.learning_rates = np.asarray(learning_rates, dtype=float)
         self.losses = np.asarray(losses, dtype=float)
@@ -51,6 +54,7 @@ class LRFinderDisplay:
         )
         self.suggestion = suggestion
         self.suggestion_rule = suggestion_rule
+        self.lr_min = lr_min
 
     @classmethod
     def from_result(cls, result: Any, **plot_kwargs: Any) -> LRFinderDisplay:
@@ -62,6 +66,7 @@ class LRFinderDisplay:
             smoothed_losses=getattr(result, "smoothed_losses", None),
             suggestion=getattr(result, "suggestion", None),
             suggestion_rule=str(getattr(result, "suggestion_rule", "") or ""),
+            lr_min=getattr(result, "lr_min", None),
         )
         return disp.plot(**plot_kwargs)
 
@@ -71,7 +76,7 @@ class LRFinderDisplay:
     ) -> LRFinderDisplay:
         """Run :func:`~sklearn_adamlp.inspection.find_lr` and plot its result."""
         check_matplotlib(f"{cls.__name__}.from_estimator")
-        from sklearn_adamlp.inspection import find_lr  # type: ignore[attr-defined]
+        from sklearn_adamlp.inspection import find_lr
 
         return cls.from_result(find_lr(estimator, X, y, **find_lr_kwargs), ax=ax)
 
@@ -89,8 +94,15 @@ class LRFinderDisplay:
             (self.lines_["smoothed"],) = ax.plot(
                 lr, smooth, color="tab:blue", linewidth=2.0, label="smoothed loss"
             )
+        if smooth is not None and self.lr_min is not None:
+            k = int(np.argmin(np.abs(np.log(lr / self.lr_min))))
+            (self.lines_["lr_min"],) = ax.plot(
+                lr[k], smooth[k], "o", color="tab:blue", markersize=8,
+                markerfacecolor="white",
+                label=f"lowest smoothed loss (rate {lr[k]:.2g})",
+            )  # fmt: skip
         if self.suggestion is not None and np.isfinite(self.suggestion):
-            rule = f" ({self.suggestion_rule})" if self.suggestion_rule else ""
+            rule = f"\n({self.suggestion_rule})" if self.suggestion_rule else ""
             self.lines_["suggestion"] = ax.axvline(
                 self.suggestion, color="tab:red", linestyle="--",
                 label=f"suggested rate {self.suggestion:.2g}{rule}",

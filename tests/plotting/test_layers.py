@@ -111,3 +111,22 @@ def test_layer_stats_unknown_statistic_lists_the_recorded_ones():
 
     with pytest.raises(ValueError, match="no statistics"):
         LayerStatsDisplay.from_recorder(Empty())
+
+
+def test_layer_stats_from_a_real_recorder():
+    from sklearn_adamlp.inspection import LayerStatsRecorder
+
+    X, y = load_digits(return_X_y=True)
+    X, y = X[:200] / 16.0, y[:200]
+    rec = LayerStatsRecorder(X[:50], y[:50])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        MLPClassifier((8, 8), max_iter=4, callbacks=[rec], random_state=0).fit(X, y)
+    disp = LayerStatsDisplay.from_recorder(rec, statistic="grad_norm", log=True)
+    stats = rec.stats_
+    for layer, line in disp.lines_.items():
+        rows = stats[(stats["layer"] == layer) & (stats["statistic"] == "grad_norm")]
+        np.testing.assert_array_equal(line.get_xdata(), rows["epoch"])
+        np.testing.assert_array_equal(line.get_ydata(), rows["value"])
+    assert list(disp.lines_) == ["hidden 1", "hidden 2", "output"]
+    assert disp.ax_.get_yscale() == "log"

@@ -42,3 +42,24 @@ def test_without_smoothing_or_suggestion():
     r.smoothed_losses, r.suggestion = None, None
     disp = LRFinderDisplay.from_result(r)
     assert set(disp.lines_) == {"loss"}
+
+
+def test_from_estimator_draws_find_lr():
+    from sklearn.datasets import load_digits
+
+    from sklearn_adamlp import MLPClassifier
+    from sklearn_adamlp.inspection import find_lr
+
+    X, y = load_digits(return_X_y=True)
+    X, y = X[:300] / 16.0, y[:300]
+    est = MLPClassifier((16,), solver="sgd", batch_size=32)
+    kwargs = {"start": 1e-4, "stop": 10.0, "num": 40, "random_state": 0}
+    disp = LRFinderDisplay.from_estimator(est, X, y, **kwargs)
+    result = find_lr(est, X, y, **kwargs)
+    np.testing.assert_array_equal(disp.learning_rates, result.learning_rates)
+    np.testing.assert_array_equal(disp.lines_["loss"].get_ydata(), result.losses)
+    np.testing.assert_array_equal(
+        disp.lines_["smoothed"].get_ydata(), result.smoothed_losses
+    )
+    assert disp.lines_["suggestion"].get_xdata()[0] == result.suggestion
+    assert disp.lines_["lr_min"].get_xdata()[0] == result.lr_min
