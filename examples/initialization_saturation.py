@@ -74,13 +74,17 @@ def load(quick: bool):
 
 
 def report(activation: str, name: str, est, X, y) -> None:
-    """Print saturated fractions and the std of dL/dz per hidden layer."""
+    """Print per hidden layer: saturated fraction, std of a and of dL/dz."""
     trace = trace_layers(est, X, y)
     frame = trace.to_frame().iloc[: len(HIDDEN)]
     std = [float(np.std(g)) for g in trace.grad_pre_activations[: len(HIDDEN)]]
     print(
         f"{activation:8s} {name:16s} saturated per layer: "
         + " ".join(f"{v:.3f}" for v in frame["saturated"])
+    )
+    print(
+        f"{'':8s} {'':16s} std of activations per layer: "
+        + " ".join(f"{v:.3f}" for v in frame["std"])
     )
     print(
         f"{'':8s} {'':16s} std of dL/dz per layer: " + " ".join(f"{s:.2e}" for s in std)

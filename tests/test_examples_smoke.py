@@ -45,6 +45,7 @@ EXPECTED = {
     "initialization_saturation.py": {
         r"(tanh|logistic) +(standard|normalized) init +"
         r"saturated per layer:( \d\.\d{3}){5}": 4,
+        r" +std of activations per layer:( \d\.\d{3}){5}": 4,
         r" +std of dL/dz per layer:( \d\.\d{2}e[+-]\d\d){5}": 4,
     },
     "lr_finder.py": {
