@@ -110,7 +110,7 @@ def main(argv: list[str] | None = None) -> None:
             X,
             y,
             labels=[f"{activation}, {name}" for name in INITS],
-            axes=axes[2 * row : 2 * row + 2],
+            ax=axes[2 * row : 2 * row + 2],
         )
     fig.suptitle(
         "Each layer's activations and gradients at initialization\n"

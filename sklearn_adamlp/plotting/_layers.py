@@ -128,12 +128,14 @@ class LayerHistogramDisplay:
         disp = cls(counts=counts, bin_edges=edges, layer_names=names, labels=labels)
         return disp.plot(**plot_kwargs)
 
-    def plot(self, axes: Any = None, *, log: bool = False) -> LayerHistogramDisplay:
+    def plot(self, ax: Any = None, *, log: bool = False) -> LayerHistogramDisplay:
         """Draw one panel per quantity (row) and estimator (column).
 
         Parameters
         ----------
-        axes : array of Axes of shape (n_quantities, n_estimators), default=None
+        ax : array of Axes of shape (n_quantities, n_estimators), default=None
+            As scikit-learn's ``PartialDependenceDisplay``: one Axes per panel;
+            None makes a new figure.
         log : bool, default=False
             Log scale for the counts.
         """
@@ -143,6 +145,7 @@ class LayerHistogramDisplay:
 
         quantities = list(self.counts)
         n_rows, n_cols = len(quantities), len(self.labels)
+        axes = ax
         if axes is None:
             _, axes = plt.subplots(
                 n_rows, n_cols, figsize=(4.5 * n_cols, 3.4 * n_rows),

@@ -145,6 +145,7 @@ class LossCurveDisplay:
         show_score: bool = True,
         log_loss: bool = False,
         log_learning_rate: bool = False,
+        show_validation_loss: bool = True,
         legend: bool = True,
         **kwargs: Any,
     ) -> LossCurveDisplay:
@@ -167,6 +168,8 @@ class LossCurveDisplay:
             Log scale for the loss axis.
         log_learning_rate : bool, default=False
             Log scale for the learning-rate axis.
+        show_validation_loss : bool, default=True
+            Draw the validation loss, if any (dashed, in the training colour).
         legend : bool, default=True
             Draw a legend above the axes (off when several runs share them and
             the caller draws one legend).
@@ -190,16 +193,17 @@ class LossCurveDisplay:
         ax = get_axes(ax)
         prefix = f"{name}: " if name else ""
         self.lines_: dict[str, Any] = {}
-        self._plot_losses(ax, prefix, kwargs)
+        self._plot_losses(ax, prefix, kwargs, show_validation_loss)
         self.ax_lr_ = None
         if show_learning_rate and self.learning_rate is not None:
             self._plot_learning_rate(ax, log_learning_rate)
         self.ax_score_ = None
         if has_score and score_ax is not None:
             color = self.lines_["loss"].get_color()
+            style = {"color": color, "marker": ".", **kwargs}
             (self.lines_["val_score"],) = score_ax.plot(
-                self.epochs, self.val_score, color=color, marker=".",
-                label=f"{prefix}{self.score_name}",
+                self.epochs, self.val_score, label=f"{prefix}{self.score_name}",
+                **style,
             )  # fmt: skip
             score_ax.set(xlabel="epoch", ylabel=self.score_name)
             if "accuracy" in self.score_name:  # a fraction: its whole range
@@ -218,13 +222,15 @@ class LossCurveDisplay:
         self.ax_, self.figure_ = ax, ax.figure
         return self
 
-    def _plot_losses(self, ax: Any, prefix: str, kwargs: dict) -> None:
+    def _plot_losses(
+        self, ax: Any, prefix: str, kwargs: dict, show_val: bool = True
+    ) -> None:
         kwargs = {"linestyle": "-", **kwargs}
         (line,) = ax.plot(
             self.epochs, self.loss, label=f"{prefix}training loss", **kwargs
         )
         self.lines_["loss"] = line
-        if self.val_loss is not None:
+        if show_val and self.val_loss is not None:
             (self.lines_["val_loss"],) = ax.plot(
                 self.epochs, self.val_loss, color=line.get_color(), linestyle="--",
                 label=f"{prefix}validation loss",

@@ -110,7 +110,8 @@ class LRFinderDisplay:
         ax.set_xscale("log")
         ax.set(xlabel="learning rate (log scale)", ylabel="training loss")
         ax.set_ylim(*_loss_limits(raw if smooth is None else smooth))
-        ax.legend(fontsize="small")
+        # below the axes: the curve fills the panel from corner to corner
+        ax.legend(fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.14))
         self.ax_, self.figure_ = ax, ax.figure
         return self
 

@@ -130,3 +130,16 @@ def test_layer_stats_from_a_real_recorder():
         np.testing.assert_array_equal(line.get_ydata(), rows["value"])
     assert list(disp.lines_) == ["hidden 1", "hidden 2", "output"]
     assert disp.ax_.get_yscale() == "log"
+
+
+def test_draws_on_given_axes(two_inits):
+    import matplotlib.pyplot as plt
+
+    ests, X, _ = two_inits
+    fig, axes = plt.subplots(1, 2)
+    disp = LayerHistogramDisplay.from_estimators(
+        ests, X, quantities=["activations"], ax=axes, log=True
+    )
+    assert disp.figure_ is fig
+    assert disp.axes_[0, 1] is axes[1]
+    assert axes[1].get_yscale() == "log"
