@@ -271,3 +271,47 @@ def test_sparse_and_float32_input(data):
     )
     t32 = trace_layers(est32, X.astype(np.float32), y3)
     assert all(a.dtype == np.float32 for a in t32.activations + t32.grad_weights)
+
+
+@pytest.mark.parametrize("batch_norm", [False, True])
+def test_integer_sample_weights_equal_repeated_rows(data, batch_norm):
+    X, y3, _, _ = data
+    est = MLPClassifier(
+        (6, 5), batch_norm=batch_norm, alpha=0.2, max_iter=10, random_state=0
+    ).fit(X, y3)
+    sw = np.random.RandomState(1).randint(0, 4, size=len(X))
+    rows = np.repeat(np.arange(len(X)), sw)
+    for training in (False, True):
+        a = trace_layers(est, X, y3, sample_weight=sw, training=training)
+        b = trace_layers(est, X[rows], y3[rows], training=training)
+        assert a.loss == pytest.approx(b.loss, rel=1e-12)
+        for u, v in zip(
+            a.grad_weights + a.grad_biases, b.grad_weights + b.grad_biases, strict=True
+        ):
+            np.testing.assert_allclose(u, v, rtol=1e-9, atol=1e-13)
+
+
+def test_sample_weighted_gradient_by_finite_differences(data):
+    X, y3, _, _ = data
+    est = MLPClassifier((6,), alpha=0.2, max_iter=10, random_state=0).fit(X, y3)
+    sw = np.random.RandomState(2).uniform(0.1, 3, size=len(X))
+
+    def objective():
+        penalty = 0.5 * 0.2 * sum((W**2).sum() for W in est.coefs_) / sw.sum()
+        proba = est.predict_proba(X)
+        return log_loss(y3, proba, sample_weight=sw) + penalty
+
+    trace = trace_layers(est, X, y3, sample_weight=sw)
+    assert trace.loss == pytest.approx(objective(), rel=1e-10)
+    for l, idx in [(0, (0, 0)), (0, (3, 4)), (1, (2, 1))]:
+        W = est.coefs_[l]
+        old = W[idx]
+        W[idx] = old + 1e-6
+        up = objective()
+        W[idx] = old - 1e-6
+        down = objective()
+        W[idx] = old
+        fd = (up - down) / 2e-6
+        assert trace.grad_weights[l][idx] == pytest.approx(fd, rel=1e-5, abs=1e-9)
+    with pytest.raises(ValueError, match="sample_weight"):
+        trace_layers(est, X, y3, sample_weight=-sw)

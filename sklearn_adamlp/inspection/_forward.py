@@ -12,7 +12,8 @@ objects, ``batchnorm`` and ``dropout``), layer by layer, for layers
     a_{l+1} = h_l * m_l              (m_l: dropout mask, training only)
     out = phi_out(z_{L-1})
 
-and backwards, from ``g_{L-1} = dL/dz_{L-1} = dloss_i/dz_i / n``::
+and backwards, from ``dL/dz_{L-1}[i] = w_i * dloss_i/dz_i`` (``w_i = 1 / n``, or
+``s_i / sum(s)`` with sample weights ``s``)::
 
     dL/dW_l = a_l.T @ dL/dz_l,       dL/db_l = sum_i dL/dz_l[i]
     dL/da_l = dL/dz_l @ W_l.T
@@ -43,6 +44,7 @@ class Pass:
     masks: list = field(default_factory=list)  # m_l or None, hidden layers
     inputs: list = field(default_factory=list)  # a_l fed to layer l
     norm: list = field(default_factory=list)  # (z_hat, BatchStats) per layer
+    sample_weight: FloatArray | None = None  # s_i, as given
 
 
 def _product(a, W: FloatArray, b: FloatArray, dtype) -> FloatArray:
@@ -59,13 +61,16 @@ def _mask(rng, keys, rate: float, like: FloatArray) -> FloatArray:
     return dropout.draw_mask(keys, dropout.new_salt(rng), rate, m, scratch)
 
 
-def forward(net, flat: FloatArray, X, *, training: bool, random_state) -> Pass:
+def forward(
+    net, flat: FloatArray, X, *, training: bool, random_state, sample_weight=None
+) -> Pass:
     """Run the pass of ``net`` at parameters ``flat``; see the module docstring.
 
     ``training`` normalizes with the batch statistics of ``X`` (the network's
     running statistics are left unchanged) and draws dropout masks from a
     generator seeded with ``random_state``; otherwise the running statistics
-    are used and no mask is drawn, as in ``predict``.
+    are used and no mask is drawn, as in ``predict``. ``sample_weight``
+    weighs the batch statistics (``w_i = s_i / sum(s)``) as in a fit.
     """
     W, b = net.layout.views(flat)
     gammas, betas = net.layout.norm_views(flat)
@@ -73,7 +78,8 @@ def forward(net, flat: FloatArray, X, *, training: bool, random_state) -> Pass:
     drop = training and any(net.dropout_rates)
     rng = np.random.default_rng(random_state) if drop else None
     keys = dropout.row_keys(X) if drop else None
-    p = Pass()
+    p = Pass(sample_weight=sample_weight)
+    w = None if sample_weight is None else sample_weight / sample_weight.sum()
     a = X
     for l, act in enumerate(net.activations):
         p.inputs.append(a)
@@ -83,7 +89,7 @@ def forward(net, flat: FloatArray, X, *, training: bool, random_state) -> Pass:
             st = batchnorm.BatchStats(z.shape[1], dt)
             running = tuple(r.copy() for r in (net.running_mean[l], net.running_var[l]))
             batchnorm.forward(
-                z, h, gammas[l], betas[l], st, running, None,
+                z, h, gammas[l], betas[l], st, running, w,
                 train=training, momentum=net.bn_momentum, eps=net.bn_eps,
             )  # fmt: skip
             p.norm.append((h, st))
@@ -114,9 +120,15 @@ def backward(net, flat: FloatArray, p: Pass, Y: FloatArray):
     gammas, _ = net.layout.norm_views(flat)
     raw, out = p.pre[-1], p.act[-1]
     n = raw.shape[0]
-    loss = float(net.loss.value(Y, raw, out))
+    sw = p.sample_weight
+    loss = float(net.loss.value(Y, raw, out, sw))
     d = net.loss.gradient(Y, raw, out, np.empty_like(raw))
-    d *= 1.0 / n
+    total = float(n if sw is None else sw.sum())
+    w = None if sw is None else (sw / total).astype(d.dtype)
+    if w is None:
+        d *= 1.0 / n
+    else:
+        d *= w[:, None]
     gflat = np.zeros_like(flat)
     gW, gb = net.layout.views(gflat)
     last = len(W) - 1
@@ -130,7 +142,7 @@ def backward(net, flat: FloatArray, p: Pass, Y: FloatArray):
             if net.batch_norm:
                 h, st = p.norm[l]
                 dg = np.empty_like(gammas[l])
-                batchnorm.backward(d, h.copy(), gammas[l], None, st, (dg, dg.copy()))
+                batchnorm.backward(d, h.copy(), gammas[l], w, st, (dg, dg.copy()))
         else:
             grad_pre[l] = d.copy()
         a = p.inputs[l]
@@ -140,5 +152,5 @@ def backward(net, flat: FloatArray, p: Pass, Y: FloatArray):
             d = d @ W[l].T
     weights = net.layout.weights
     for penalty in net.penalties:
-        loss += float(penalty(flat[weights], gflat[weights], 1.0 / n))
+        loss += float(penalty(flat[weights], gflat[weights], 1.0 / total))
     return loss, grad_pre, [g.copy() for g in gW], [g.copy() for g in gb]

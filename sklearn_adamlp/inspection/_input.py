@@ -8,7 +8,7 @@ from sklearn.utils.multiclass import unique_labels
 from sklearn.utils.validation import check_array, column_or_1d
 
 from sklearn_adamlp._estimators._base import BaseMLP
-from sklearn_adamlp._validation import check_is_fitted
+from sklearn_adamlp._validation import _check_sample_weight, check_is_fitted
 
 
 def final_step(estimator, X):
@@ -66,3 +66,13 @@ def encode_target(model: BaseMLP, y, n_samples: int) -> np.ndarray:
 def _check_rows(y, n_samples: int) -> None:
     if y.shape[0] != n_samples:
         raise ValueError(f"y has {y.shape[0]} rows but X has {n_samples}.")
+
+
+def check_weights(sample_weight, X) -> np.ndarray:
+    """Return checked sample weights of the rows: finite, >= 0, positive sum."""
+    sw = _check_sample_weight(sample_weight, X, dtype=X.dtype)
+    if not np.isfinite(sw).all() or (sw < 0).any() or sw.sum() <= 0:
+        raise ValueError(
+            "sample_weight must be finite and non-negative with a positive sum."
+        )
+    return sw

@@ -57,7 +57,9 @@ class LayerStatsRecorder(Callback):
     so the estimator holding it pickles and clones as usual. With early
     stopping's restored weights (``early_stopping=True``) or a snapshot
     ensemble, the last record describes the weights of the last epoch, not
-    the ones the fit ends with.
+    the ones the fit ends with. With a full-batch minimizer (``solver='lbfgs'``), an
+    "epoch" is an iteration and a record describes the last point the
+    minimizer evaluated (a line-search point may follow the iterate).
     """
 
     def __init__(self, X_probe, y_probe=None, every: int = 1) -> None:

@@ -7,7 +7,12 @@ from dataclasses import dataclass
 import pandas as pd
 
 from sklearn_adamlp.inspection import _forward, _stats
-from sklearn_adamlp.inspection._input import encode_target, final_step, probe_X
+from sklearn_adamlp.inspection._input import (
+    check_weights,
+    encode_target,
+    final_step,
+    probe_X,
+)
 
 
 @dataclass
@@ -72,9 +77,18 @@ class LayerTrace:
         return _stats.layer_frame(self)
 
 
-def trace_network(net, flat, X, Y=None, *, training=False, random_state=None):
+def trace_network(
+    net, flat, X, Y=None, *, training=False, random_state=None, sample_weight=None
+):
     """``LayerTrace`` of network ``net`` at parameters ``flat`` (checked inputs)."""
-    p = _forward.forward(net, flat, X, training=training, random_state=random_state)
+    p = _forward.forward(
+        net,
+        flat,
+        X,
+        training=training,
+        random_state=random_state,
+        sample_weight=sample_weight,
+    )
     W, b = net.layout.views(flat)
     n_hidden = len(net.activations)
     loss = grad_pre = gW = gb = None
@@ -96,7 +110,9 @@ def trace_network(net, flat, X, Y=None, *, training=False, random_state=None):
     )
 
 
-def trace_layers(estimator, X, y=None, *, training=False, random_state=None):
+def trace_layers(
+    estimator, X, y=None, *, training=False, random_state=None, sample_weight=None
+):
     """Every layer's pre-activations, activations and gradients on ``X``.
 
     Parameters
@@ -115,6 +131,11 @@ def trace_layers(estimator, X, y=None, *, training=False, random_state=None):
         changed either way.
     random_state : int, numpy.random.Generator or None, default=None
         Seed of the dropout masks of a training pass.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Weights of the rows in the objective (and in the batch statistics of
+        a training pass), as in ``fit``; for a model fitted with
+        ``class_weight``, pass ``sklearn.utils.class_weight.
+        compute_sample_weight(class_weight, y)`` to trace its objective.
 
     Returns
     -------
@@ -124,10 +145,10 @@ def trace_layers(estimator, X, y=None, *, training=False, random_state=None):
     Notes
     -----
     The gradient is that of the objective a fit descends, over all of ``X``
-    as one batch::
+    as one batch, with ``S = sum_i s_i`` (``s_i = 1`` without sample weights)::
 
-        L = mean_i loss(y_i, out_i) + 0.5 * alpha * sum_l ||W_l||**2 / n
-            + l1 * sum_l |W_l| / n
+        L = sum_i s_i * loss(y_i, out_i) / S + 0.5 * alpha * sum_l ||W_l||**2 / S
+            + l1 * sum_l |W_l| / S
 
     so ``grad_weights`` include the penalties' gradients; step transforms
     (``clip_norm``, ``gradient_noise``, ``weight_decay``, ``max_norm``) act
@@ -137,6 +158,8 @@ def trace_layers(estimator, X, y=None, *, training=False, random_state=None):
     model, X = final_step(estimator, X)
     X = probe_X(model, X)
     Y = None if y is None else encode_target(model, y, X.shape[0])
+    if sample_weight is not None:
+        sample_weight = check_weights(sample_weight, X)
     return trace_network(
         model._network,
         model._flat,
@@ -144,6 +167,7 @@ def trace_layers(estimator, X, y=None, *, training=False, random_state=None):
         Y,
         training=bool(training),
         random_state=random_state,
+        sample_weight=sample_weight,
     )
 
 
