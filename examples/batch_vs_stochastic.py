@@ -85,7 +85,9 @@ def main(argv: list[str] | None = None) -> None:
         xlabel="passes over the training set (epochs, log scale)",
         title="Per pass over the data",
         xscale="log",
+        ylabel="training loss (cross-entropy, whole set)",
     )
+    ax_e.tick_params(labelleft=True)
     ax_u.legend()
     fig.suptitle(
         f"Gradient descent on {n} digits, learning rate 0.1: "

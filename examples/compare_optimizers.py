@@ -152,18 +152,18 @@ def main(argv: list[str] | None = None) -> None:
         ax_loss.legend(handles=handles, fontsize="small")
         ax_acc.set_ylim(0.0, 1.02)  # accuracy on its whole scale
         ax_acc.set_xlabel("epoch")
+        ax_loss.set_xlabel("epoch")
         if not ax_acc.get_lines():
             ax_acc.text(
                 0.5, 0.5, "no validation set:\nminimizers fit the whole set",
                 ha="center", va="center", transform=ax_acc.transAxes,
             )  # fmt: skip
             ax_acc.set_axis_off()
-        if col:
-            ax_loss.set_ylabel("")
-            ax_acc.set_ylabel("")
-    axes[0, 0].set_ylabel("training loss (cross-entropy, log scale)")
+        ax_loss.set_ylabel("training loss (cross-entropy, log scale)")
+        ax_acc.set_ylabel("validation accuracy (10% held out)")
+        for ax in (ax_loss, ax_acc):
+            ax.tick_params(labelleft=True)  # shared scales, labelled panels
     axes[0, -1].set_xlabel("iteration")
-    axes[1, 0].set_ylabel("validation accuracy (10% held out)")
     fig.suptitle(
         "Every optimizer at its default settings on digits (64 ReLU units); "
         "minimizers hold out no validation set"

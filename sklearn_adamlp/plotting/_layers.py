@@ -16,7 +16,7 @@ QUANTITIES = {
     "pre_activations": ("pre_activations", "pre-activation z = a_prev W + b"),
     "gradients": (
         "grad_pre_activations",
-        "back-propagated gradient dL/dz (of the mean loss)",
+        "gradient dL/dz of the mean loss",
     ),
 }
 
@@ -175,10 +175,10 @@ class LayerHistogramDisplay:
                 ax.set_title(f"{label}: {q.replace('_', '-')}", fontsize="medium")
                 ax.set_xlabel(QUANTITIES[q][1])
                 ax.xaxis.set_major_locator(MaxNLocator(5))
-                if q == "gradients":  # tiny numbers: one common power of ten
-                    ax.ticklabel_format(axis="x", style="sci", scilimits=(0, 0))
-                if c == 0:
-                    ax.set_ylabel("count (units x samples)")
+                if q == "gradients":
+                    _power_of_ten_axis(ax, self.bin_edges[q], QUANTITIES[q][1])
+                ax.set_ylabel("count (units x samples)")
+                ax.tick_params(labelleft=True)  # every panel readable alone
                 if log:
                     ax.set_yscale("log")
         axes[0, -1].legend(fontsize="small", title="layer")
@@ -250,6 +250,22 @@ class LayerStatsDisplay:
             ax.legend(fontsize="small", title="layer")
         self.ax_, self.figure_ = ax, ax.figure
         return self
+
+
+def _power_of_ten_axis(ax: Any, edges: np.ndarray, label: str) -> None:
+    """Tick values in units of a power of ten named in the axis label.
+
+    Gradients of a mean loss are tiny; matplotlib's offset text ("1e-4" at
+    the end of the axis) collides with a long label.
+    """
+    from matplotlib.ticker import FuncFormatter
+
+    top = float(np.max(np.abs(edges)))
+    k = int(np.floor(np.log10(top))) if top > 0 else 0
+    if -3 <= k <= 3:
+        return
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v / 10.0**k:g}"))
+    ax.set_xlabel(f"{label}, in units of 1e{k}")
 
 
 def _select_layers(names: list[str], layers: str | Sequence[str]) -> list[str]:

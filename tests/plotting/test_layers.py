@@ -55,6 +55,13 @@ def test_counts_are_numpy_histograms_of_the_trace(two_inits):
     assert disp.counts["activations"][0][0].sum() == acts.size // 3
     assert disp.axes_.shape == (2, 2)
     assert disp.axes_[0, 0].get_title() == "standard: activations"
+    # gradients of a mean loss are tiny: the label names the power of ten
+    # and the ticks show the values in its units
+    edges = disp.bin_edges["gradients"]
+    k = int(np.floor(np.log10(np.abs(edges).max())))
+    assert disp.axes_[1, 0].get_xlabel().endswith(f"in units of 1e{k}")
+    fmt = disp.axes_[1, 0].xaxis.get_major_formatter()
+    assert float(fmt(3 * 10.0**k, 0)) == 3.0
 
 
 def test_one_estimator_and_layer_selection(two_inits):
