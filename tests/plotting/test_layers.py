@@ -55,13 +55,28 @@ def test_counts_are_numpy_histograms_of_the_trace(two_inits):
     assert disp.counts["activations"][0][0].sum() == acts.size // 3
     assert disp.axes_.shape == (2, 2)
     assert disp.axes_[0, 0].get_title() == "standard: activations"
-    # gradients of a mean loss are tiny: the label names the power of ten
-    # and the ticks show the values in its units
+    # gradients of a mean loss are tiny: below 1e-3 the label names the
+    # power of ten and the ticks show the values in its units
     edges = disp.bin_edges["gradients"]
     k = int(np.floor(np.log10(np.abs(edges).max())))
-    assert disp.axes_[1, 0].get_xlabel().endswith(f"in units of 1e{k}")
-    fmt = disp.axes_[1, 0].xaxis.get_major_formatter()
-    assert float(fmt(3 * 10.0**k, 0)) == 3.0
+    label = disp.axes_[1, 0].get_xlabel()
+    if -3 <= k <= 3:
+        assert "units of" not in label
+    else:
+        assert label.endswith(f"in units of 1e{k}")
+        fmt = disp.axes_[1, 0].xaxis.get_major_formatter()
+        assert float(fmt(3 * 10.0**k, 0)) == 3.0
+
+
+def test_tiny_gradients_get_a_power_of_ten_label():
+    import matplotlib.pyplot as plt
+
+    from sklearn_adamlp.plotting._layers import _power_of_ten_axis
+
+    _, ax = plt.subplots()
+    _power_of_ten_axis(ax, np.array([-8e-5, 8e-5]), "dL/dz")
+    assert ax.get_xlabel() == "dL/dz, in units of 1e-5"
+    assert ax.xaxis.get_major_formatter()(4e-5, 0) == "4"
 
 
 def test_one_estimator_and_layer_selection(two_inits):
