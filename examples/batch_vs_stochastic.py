@@ -13,7 +13,7 @@ whole training set is measured. Prints the loss after the last update.
 
     python examples/batch_vs_stochastic.py [--quick] [--out FILE.png]
 
-``--quick`` uses 300 samples and 150 updates (600 samples and 400 otherwise).
+``--quick`` uses 300 samples and 100 updates (600 samples and 400 otherwise).
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true", help="300 samples")
     parser.add_argument("--out", default="batch_vs_stochastic.png", help="PNG")
     args = parser.parse_args(argv)
-    n, updates = (300, 150) if args.quick else (600, 400)
+    n, updates = (300, 100) if args.quick else (600, 400)
     X, y = load_digits(return_X_y=True)
     X, y = StandardScaler().fit_transform(X[:n]), y[:n]
 
