@@ -130,3 +130,13 @@ def test_draws_on_given_axes(digits):
     disp = LossCurveDisplay.from_estimator(est, ax=ax, color="k", linestyle=":")
     assert disp.ax_ is ax
     assert disp.lines_["loss"].get_linestyle() == ":"
+
+
+def test_validation_loss_can_be_left_out(digits):
+    X, y = digits
+    est = _fit(
+        MLPClassifier((8,), max_iter=4, early_stopping=True, random_state=0), X, y
+    )
+    disp = LossCurveDisplay.from_estimator(est, show_validation_loss=False)
+    assert "val_loss" not in disp.lines_
+    assert "val_score" in disp.lines_

@@ -51,3 +51,19 @@ def test_sample_unit_needs_n_samples():
         ScheduleDisplay.from_schedules("constant", epochs=0)
     with pytest.raises(ValueError, match="Unknown learning-rate schedule"):
         ScheduleDisplay.from_schedules("cosinus", epochs=5)
+
+
+def test_step_unit_schedule_is_drawn_per_step():
+    from sklearn_adamlp.schedules import Schedule
+
+    class Halving(Schedule):
+        unit = "step"
+
+        def __call__(self, t):
+            return 0.5 ** (t // 3)
+
+    disp = ScheduleDisplay.from_schedules(Halving(), epochs=2, steps_per_epoch=4)
+    np.testing.assert_allclose(disp.x[0], np.arange(8) / 4)
+    np.testing.assert_allclose(disp.learning_rates[0], 0.5 ** (np.arange(8) // 3))
+    with pytest.raises(ValueError, match="steps_per_epoch"):
+        ScheduleDisplay.from_schedules(Halving(), epochs=2)
