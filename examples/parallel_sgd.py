@@ -23,6 +23,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
@@ -32,6 +33,13 @@ from sklearn_adamlp import MLPClassifier
 from sklearn_adamlp.parallel import EASGD, Downpour, Hogwild
 
 TABLE_HEADER = "| strategy | test accuracy | epochs | seconds |"
+#: one colour, dash and marker per strategy: the curves lie close together
+STYLES = {
+    "serial": {"color": "k", "linestyle": "-", "marker": "o"},
+    "hogwild x2": {"color": "tab:orange", "linestyle": "--", "marker": "s"},
+    "downpour x2": {"color": "tab:green", "linestyle": "-.", "marker": "^"},
+    "easgd x2": {"color": "tab:purple", "linestyle": ":", "marker": "D"},
+}
 
 
 def load(quick: bool):
@@ -98,15 +106,24 @@ def main(argv: list[str] | None = None) -> None:
     for label, parallel in strategies().items():
         clf, seconds = train(parallel, data, args.quick)
         hist = clf.history_
-        ax_epoch.plot(hist["epoch"], hist["val_score"], label=label)
+        ax_epoch.plot(hist["epoch"], hist["val_score"], label=label, **STYLES[label])
         # validation scoring is inside the epoch times; it is the same for all
-        ax_time.plot(np.cumsum(hist["seconds"]), hist["val_score"], label=label)
+        ax_time.plot(
+            np.cumsum(hist["seconds"]), hist["val_score"], label=label,
+            **STYLES[label],
+        )  # fmt: skip
         score = clf.score(data[1], data[3])
         print(f"| {label} | {score:.4f} | {clf.n_iter_} | {seconds:.2f} |")
-    ax_epoch.set(xlabel="epoch", ylabel="held-out accuracy")
-    ax_time.set(xlabel="seconds of training", ylabel="held-out accuracy")
+    ax_epoch.set(xlabel="epoch", ylabel="held-out accuracy", ylim=(0.0, 1.02))
+    ax_time.set(
+        xlabel="wall time of training (seconds)", ylabel="held-out accuracy",
+        ylim=(0.0, 1.02),
+    )  # fmt: skip
+    ax_epoch.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax_epoch.legend()
-    fig.suptitle("Parallel SGD over 2 worker processes (sklearn_adamlp.parallel)")
+    fig.suptitle(
+        "Serial SGD against three ways of sharing it between 2 worker processes"
+    )
     fig.tight_layout()
     fig.savefig(args.out, dpi=100)
     print(f"\nsaved {args.out}")

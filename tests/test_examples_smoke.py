@@ -29,14 +29,35 @@ EXPECTED = {
         re.escape("| model | preprocessing | mean accuracy | std. error | scores |"): 1,
         r"\| [a-z +_()]+ \| [a-zA-Z /0-9]+ \| \d\.\d{4} \| \d\.\d{4} \| 3 \|": 12,
     },
+    "backprop_worked_example.py": {
+        r"h = \[0\.670000, 1\.020000\]": 1,
+        r"output deltas dl/dz = \[-?\d\.\d{6}, -?\d\.\d{6}\]": 1,
+        r"hidden deltas dl/du = \[-?\d\.\d{6}, -?\d\.\d{6}\]": 1,
+        r"(w[1-8]|b[1-4]): [0-9.]+ -> -?\d\.\d{6}": 12,
+    },
+    "batch_vs_stochastic.py": {
+        r"(batch|mini-batch|stochastic) .* loss after 100 updates: \d\.\d{4}": 3,
+    },
     "compare_optimizers.py": {
         re.escape("| optimizer | test accuracy | epochs | seconds |"): 1,
         r"\| [a-z_]+ \| \d\.\d{4} \| \d+ \| \d+\.\d{2} \|": len(optimizers.available()),
     },
     "initialization_saturation.py": {
-        r"(tanh|logistic) +(naive N\(0, 1\)|auto \(seed 001\)) +"
+        r"(tanh|logistic) +(standard|normalized) init +"
         r"saturated per layer:( \d\.\d{3}){5}": 4,
+        r" +std of activations per layer:( \d\.\d{3}){5}": 4,
         r" +std of dL/dz per layer:( \d\.\d{2}e[+-]\d\d){5}": 4,
+    },
+    "lr_finder.py": {
+        r"suggested learning rate: \d\.\d+(e-?\d+)? \(.+\)": 1,
+        r"suggested( / 10| x 10)? +rate \S+: final training loss \d+\.\d{4}": 3,
+    },
+    "optimizer_paths.py": {
+        re.escape(
+            "| function | optimizer | learning rate | steps | end point | f(end) |"
+        ): 1,
+        r"\| (rosenbrock|beale|saddle|ravine) \| [a-z_]+ \| [-0-9.e]+ \| \d+ \| "
+        r"\(-?\d+\.\d{3}, -?\d+\.\d{3}\) \| \S+ \|": 19,
     },
     "parallel_sgd.py": {
         re.escape("| strategy | test accuracy | epochs | seconds |"): 1,
@@ -46,6 +67,22 @@ EXPECTED = {
     "schedules.py": {
         r"\S.* final loss \d+\.\d{4}  test accuracy \d\.\d{3}": 7,
     },
+    "zero_and_equal_init.py": {
+        r"\| all zeros \| 1 of 32 \| \d\.\d{3} \|": 1,
+        r"\| all equal \(0\.1\) \| 1 of 32 \| \d\.\d{3} \|": 1,
+        r"\| random \(Glorot\) \| 32 of 32 \| \d\.\d{3} \|": 1,
+    },
+}
+
+#: the numbers the course notes print for their back-propagation example (a
+#: 2-2-2 ReLU/softmax net, x = [0.2, 0.5], y = [0, 1], one step at rate 0.5),
+#: each to the six decimals printed there
+NOTES_BACKPROP = {
+    "y_hat": (0.774256, 0.225744),
+    "dl/dw8": -0.789741,
+    "w8": 0.544871,
+    "dl/dw1": 0.038713,
+    "w1": 0.080644,
 }
 
 
@@ -92,3 +129,29 @@ def test_example_runs_quick(script, tmp_path):
     expected = {**EXPECTED[script], rf"saved {re.escape(str(png))}": 1}
     for pattern, n in expected.items():
         assert _count(pattern, proc.stdout) == n, (pattern, proc.stdout)
+    if script == "backprop_worked_example.py":
+        check_backprop_numbers(proc.stdout)
+
+
+def _number(pattern: str, text: str) -> list[float]:
+    match = re.search(pattern, text, flags=re.MULTILINE)
+    assert match, (pattern, text)
+    return [float(v) for v in match.groups()]
+
+
+def check_backprop_numbers(out: str) -> None:
+    """The worked example prints the numbers of the course notes."""
+    # the notes round every printed value to 6 decimals (w8 from the rounded
+    # gradient): agreement to 1.5e-6
+    tol = 1.5e-6
+    got = _number(r"^y_hat = \[(\S+), (\S+)\]$", out)
+    assert got == pytest.approx(NOTES_BACKPROP["y_hat"], abs=tol)
+    for name in ("dl/dw8", "dl/dw1"):
+        (value,) = _number(rf"^{re.escape(name)} = (\S+)$", out)
+        assert value == pytest.approx(NOTES_BACKPROP[name], abs=tol), name
+    for name in ("w8", "w1"):
+        (value,) = _number(rf"^{name}: \S+ -> (\S+)$", out)
+        assert value == pytest.approx(NOTES_BACKPROP[name], abs=tol), name
+    # the deltas: dl/dz = y_hat - y (the notes' softmax/cross-entropy result)
+    dz = _number(r"^output deltas dl/dz = \[(\S+), (\S+)\]$", out)
+    assert dz == pytest.approx([0.774256, 0.225744 - 1.0], abs=tol)
