@@ -49,6 +49,18 @@ class TrainState:
     samples: int = 0  # training samples seen (sklearn's t_)
     steps: int = 0  # optimizer steps
     lr_multiplier: float = 1.0  # plateau reductions ('adaptive')
+    order: np.ndarray | None = None  # the row order shuffling permutes in place
+
+    def row_order(self, n: int) -> np.ndarray:
+        """Return the row order epochs shuffle in place, kept across fits of ``n`` rows.
+
+        Shuffling permutes the previous epoch's order (as scikit-learn does), so
+        a fit continued from a saved state shuffles like the uninterrupted fit
+        only if the order continues too.
+        """
+        if self.order is None or len(self.order) != n:
+            self.order = np.arange(n)
+        return self.order
 
 
 @dataclass
@@ -328,7 +340,7 @@ def fit_stochastic(
     """Run up to ``max_iter`` epochs (one if ``incremental``); return the count."""
     # dropout's per-row keys are hashed once per fit, then gathered per batch
     batches = _Batches(X, Y, sample_weight, batch_size, ctx.network.row_keys(X))
-    order = np.arange(X.shape[0]) if shuffle else None
+    order = ctx.state.row_order(X.shape[0]) if shuffle else None
     snapshots = _Snapshots(ctx.flat)
     _notify(ctx, "on_fit_begin")
     n_iter = 0

@@ -15,11 +15,11 @@ from typing import ClassVar
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator
-from sklearn.utils import check_random_state
 
 from sklearn_adamlp import dropout, parallel, regularizers
 from sklearn_adamlp._estimators import _build, _snapshots
 from sklearn_adamlp._estimators._constraints import PARAMETER_CONSTRAINTS
+from sklearn_adamlp._estimators._persist import PersistMixin, bind_callbacks
 from sklearn_adamlp._estimators._sk_callbacks import SklearnCallbackBridge
 from sklearn_adamlp._estimators._validation_sets import ValidationSetMixin
 from sklearn_adamlp._estimators._views import FlatBufferMixin
@@ -55,7 +55,13 @@ def is_stepper(est) -> bool:
     return True
 
 
-class BaseMLP(ValidationSetMixin, CallbackSupportMixin, FlatBufferMixin, BaseEstimator):
+class BaseMLP(
+    ValidationSetMixin,
+    CallbackSupportMixin,
+    PersistMixin,
+    FlatBufferMixin,
+    BaseEstimator,
+):
     """Base class of ``MLPClassifier`` and ``MLPRegressor`` (not for direct use)."""
 
     _parameter_constraints: ClassVar[dict] = PARAMETER_CONSTRAINTS
@@ -113,7 +119,7 @@ class BaseMLP(ValidationSetMixin, CallbackSupportMixin, FlatBufferMixin, BaseEst
         self._callback_data = (X, y)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
-        rng = check_random_state(self.random_state)
+        rng = self._fit_rng(first_pass)
         if first_pass:
             self._initialize(X, Y, loss, rng)
         else:
@@ -214,7 +220,7 @@ class BaseMLP(ValidationSetMixin, CallbackSupportMixin, FlatBufferMixin, BaseEst
             if stochastic
             else []
         )
-        found += list(self.callbacks or [])
+        found += bind_callbacks(self, self.callbacks)
         if self._progress_bar():
             found.append(ProgressBar(total=self.max_iter if stochastic else None))
         X, y = self._callback_data
@@ -241,7 +247,9 @@ class BaseMLP(ValidationSetMixin, CallbackSupportMixin, FlatBufferMixin, BaseEst
     def _fit_stochastic(self, X, Y, sample_weight, rng, incremental, val) -> None:
         if val is None and self.early_stopping and not incremental:
             # partial_fit holds nothing out
-            X, Y, sample_weight, val = self._split_validation(X, Y, sample_weight, rng)
+            X, Y, sample_weight, val = self._split_validation(
+                X, Y, sample_weight, self._split_rng(rng)
+            )
         validate = None if val is None else self._validation_function(*val)
         if self._stopper is None:
             on_validation = validate is not None and self.early_stopping
