@@ -313,3 +313,12 @@ def test_loading_never_replaces_a_registered_name(small_clf_data):
         assert type(loaded.optimizer_) is _user_entries.SignSGD
     finally:
         optimizers.OPTIMIZERS.unregister("user_clash")
+
+
+def test_a_newer_state_format_is_refused(small_clf_data):
+    X, y = small_clf_data
+    state = MLPClassifier(**FAST).fit(X, y).__getstate__()
+    state["_fitted_plain"]["format"] += 1
+    copy = MLPClassifier.__new__(MLPClassifier)
+    with pytest.raises(ValueError, match="newer sklearn-adamlp"):
+        copy.__setstate__(state)

@@ -119,6 +119,12 @@ class PersistMixin:
                 setattr(self, name, param.default)
 
     def _rebuild(self, objects: dict) -> None:
+        if objects.get("format", FORMAT) > FORMAT:
+            raise ValueError(
+                f"This {type(self).__name__} was saved by a newer sklearn-adamlp "
+                f"(state format {objects['format']}, this version reads up to "
+                f"{FORMAT}); upgrade sklearn-adamlp to load it."
+            )
         for key, (_, from_plain) in _CONVERTERS.items():
             if key in objects:
                 setattr(self, key, from_plain(objects[key]))

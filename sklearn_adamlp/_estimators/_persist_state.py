@@ -122,8 +122,11 @@ def callback_from_plain(plain: dict | None) -> Any:
     if plain is None:
         return None
     spec = plain["class"]
-    cls = spec["type"] if isinstance(spec, dict) else INTERNAL_CALLBACKS[spec]
-    return parametrized_from_plain(plain, cls)
+    if isinstance(spec, dict):
+        return parametrized_from_plain(plain, spec["type"])
+    if spec not in INTERNAL_CALLBACKS:
+        raise ValueError(f"Unknown internal callback {spec!r} in the saved state.")
+    return parametrized_from_plain(plain, INTERNAL_CALLBACKS[spec])
 
 
 def history_to_plain(history: History) -> dict:
@@ -153,13 +156,20 @@ def history_from_plain(plain: dict) -> History:
 
 def train_state_to_plain(state: TrainState) -> dict:
     """Return the counters (epochs, samples, steps, ...) and the row order."""
-    return {f.name: plain_value(getattr(state, f.name)) for f in fields(state)}
+    out = {f.name: plain_value(getattr(state, f.name)) for f in fields(state)}
+    order = out.get("order")
+    if isinstance(order, np.ndarray) and order.size < 2**31:
+        out["order"] = order.astype(np.int32)  # half the bytes of row indices
+    return out
 
 
 def train_state_from_plain(plain: dict) -> TrainState:
     """Rebuild the training state; fields this version lacks are ignored."""
     known = {f.name for f in fields(TrainState)}
-    return TrainState(**{k: v for k, v in plain.items() if k in known})
+    values = {k: v for k, v in plain.items() if k in known}
+    if isinstance(values.get("order"), np.ndarray):
+        values["order"] = values["order"].astype(np.intp)
+    return TrainState(**values)
 
 
 def random_state_to_plain(rng: Any) -> dict | None:
