@@ -49,6 +49,18 @@ class TrainState:
     steps: int = 0  # optimizer steps
     lr_multiplier: float = 1.0  # plateau reductions ('adaptive')
     guard: Any = None  # the GrowthGuard of the fit, carried over like the counters
+    order: np.ndarray | None = None  # the row order shuffling permutes in place
+
+    def row_order(self, n: int) -> np.ndarray:
+        """Return the row order epochs shuffle in place, kept across fits of ``n`` rows.
+
+        Shuffling permutes the previous epoch's order (as scikit-learn does), so
+        a fit continued from a saved state shuffles like the uninterrupted fit
+        only if the order continues too.
+        """
+        if self.order is None or len(self.order) != n:
+            self.order = np.arange(n)
+        return self.order
 
 
 @dataclass
@@ -406,7 +418,7 @@ def fit_stochastic(
     # dropout's per-row keys are hashed once per fit, then gathered per batch
     batches = _Batches(X, Y, sample_weight, batch_size, ctx.network.row_keys(X))
     ctx.schedule.bind(batch_size, X.shape[0])
-    order = np.arange(X.shape[0]) if shuffle else None
+    order = ctx.state.row_order(X.shape[0]) if shuffle else None
     snapshots = _Snapshots(ctx.flat, ctx.network.running)
     if ctx.state.guard is None or not incremental:  # partial_fit calls share one
         ctx.state.guard = GrowthGuard()

@@ -15,7 +15,6 @@ from typing import ClassVar
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator
-from sklearn.utils import check_random_state
 
 from sklearn_adamlp import dropout, parallel, regularizers
 from sklearn_adamlp._estimators import _build, _snapshots, _weights
@@ -24,6 +23,7 @@ from sklearn_adamlp._estimators._constraints import (
     check_callbacks,
 )
 from sklearn_adamlp._estimators._dtype import cast_input
+from sklearn_adamlp._estimators._persist import PersistMixin, bind_callbacks
 from sklearn_adamlp._estimators._sk_callbacks import SklearnCallbackBridge
 from sklearn_adamlp._estimators._validation_sets import ValidationSetMixin
 from sklearn_adamlp._estimators._views import FlatBufferMixin
@@ -58,7 +58,13 @@ def is_stepper(est) -> bool:
     return True
 
 
-class BaseMLP(ValidationSetMixin, CallbackSupportMixin, FlatBufferMixin, BaseEstimator):
+class BaseMLP(
+    ValidationSetMixin,
+    CallbackSupportMixin,
+    PersistMixin,
+    FlatBufferMixin,
+    BaseEstimator,
+):
     """Base class of ``MLPClassifier`` and ``MLPRegressor`` (not for direct use)."""
 
     _parameter_constraints: ClassVar[dict] = PARAMETER_CONSTRAINTS
@@ -119,7 +125,7 @@ class BaseMLP(ValidationSetMixin, CallbackSupportMixin, FlatBufferMixin, BaseEst
         self._callback_data = (X, y)
         sample_weight = _weights.check_sample_weight(sample_weight, X, X.dtype)
         self._row_class_weights = self._class_weights(Y, sample_weight)
-        rng = check_random_state(self.random_state)
+        rng = self._fit_rng(first_pass)
         if first_pass:
             self._initialize(X, Y, loss, rng)
         else:
@@ -242,7 +248,7 @@ class BaseMLP(ValidationSetMixin, CallbackSupportMixin, FlatBufferMixin, BaseEst
             if stochastic
             else []
         )
-        found += list(self.callbacks or [])
+        found += bind_callbacks(self, self.callbacks)
         if self._progress_bar():
             unit = "epoch" if stochastic else "iteration"
             found.append(ProgressBar(total=self.max_iter, leave=True, unit=unit))
@@ -271,7 +277,9 @@ class BaseMLP(ValidationSetMixin, CallbackSupportMixin, FlatBufferMixin, BaseEst
     def _fit_stochastic(self, X, Y, sample_weight, rng, incremental, val) -> None:
         if val is None and self.early_stopping and not incremental:
             # partial_fit holds nothing out
-            X, Y, sample_weight, val = self._split_validation(X, Y, sample_weight, rng)
+            X, Y, sample_weight, val = self._split_validation(
+                X, Y, sample_weight, self._split_rng(rng)
+            )
             # class weights weigh both parts; they do not decide the hold-out
             if val is not None:
                 X_val, Y_val, sw_val = val

@@ -315,11 +315,25 @@ def user_registrations(est: Any) -> list[tuple[str, str, Any]]:
 
 
 def restore_registrations(entries: list[tuple[str, str, Any]]) -> None:
-    """Register the entries of ``user_registrations`` that are missing here."""
+    """Register the entries of ``user_registrations`` that are missing here.
+
+    The one way loading a model changes the process's registries: a name the
+    model's parameters use and this process lacks is added (so the loaded
+    model can go on fitting), never replaced. A name registered here to
+    another entry is left alone, with a warning.
+    """
     for param, name, entry in entries:
         registry = PARAM_REGISTRIES[param]
         if name not in registry:
             registry.register(name)(entry)
+        elif registry.get(name) is not entry:
+            warnings.warn(
+                f"The loaded model was trained with {entry!r} registered as "
+                f"{registry.kind} {name!r}; here that name is {registry.get(name)!r}, "
+                f"which further fitting with {param}={name!r} will use.",
+                UserWarning,
+                stacklevel=4,
+            )
 
 
 def _differs(a: Any, b: Any) -> bool:
