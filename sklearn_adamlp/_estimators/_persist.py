@@ -88,6 +88,10 @@ class PersistMixin:
         self._warn_version(state.pop(VERSION_KEY, None))
         _build.restore_registrations(state.pop("_user_registrations", []))
         objects = state.pop(PLAIN_KEY, None)
+        for name in [
+            k for k in state if isinstance(getattr(type(self), k, None), property)
+        ]:
+            del state[name]  # stored by earlier releases, derived now (loss_curve_)
         super().__setstate__(state)  # type: ignore[misc]
         self._default_missing_params()
         if objects is not None:

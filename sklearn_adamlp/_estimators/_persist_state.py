@@ -24,6 +24,7 @@ from sklearn_adamlp.callbacks import (
     PlateauReduction,
     SnapshotEnsemble,
 )
+from sklearn_adamlp.divergence import GrowthGuard
 from sklearn_adamlp.history import History
 from sklearn_adamlp.network import Network
 from sklearn_adamlp.optimizers import OPTIMIZERS
@@ -157,6 +158,8 @@ def history_from_plain(plain: dict) -> History:
 def train_state_to_plain(state: TrainState) -> dict:
     """Return the counters (epochs, samples, steps, ...) and the row order."""
     out = {f.name: plain_value(getattr(state, f.name)) for f in fields(state)}
+    if state.guard is not None:  # the divergence guard's record, as plain values
+        out["guard"] = {k: plain_value(v) for k, v in vars(state.guard).items()}
     order = out.get("order")
     if isinstance(order, np.ndarray) and order.size < 2**31:
         out["order"] = order.astype(np.int32)  # half the bytes of row indices
@@ -169,6 +172,11 @@ def train_state_from_plain(plain: dict) -> TrainState:
     values = {k: v for k, v in plain.items() if k in known}
     if isinstance(values.get("order"), np.ndarray):
         values["order"] = values["order"].astype(np.intp)
+    if isinstance(values.get("guard"), dict):
+        guard = GrowthGuard()
+        for name, value in values["guard"].items():
+            setattr(guard, name, value)
+        values["guard"] = guard
     return TrainState(**values)
 
 
