@@ -82,7 +82,10 @@ def add_parser(subparsers) -> None:
         "(default: %(default)s)",
     )
     parser.add_argument(
-        "--quiet", action="store_true", help="no progress bar or per-epoch lines"
+        "--quiet",
+        action="store_true",
+        help="no progress output (default: a tqdm bar on stderr when tqdm is "
+        "installed, else one line per epoch)",
     )
     add_estimator_options(parser)
     parser.set_defaults(run=run)
