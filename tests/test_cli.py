@@ -401,8 +401,9 @@ def test_skops_asked_without_skops_installed(monkeypatch, tmp_path, capsys):
 def test_unknown_and_invalid_params_are_refused(tmp_path, capsys):
     write(classes_frame(), "d.csv")
     base = ["train", "d.csv", "--target", "label", "--quiet", "--out", "m.pkl"]
-    code, _, err = run(capsys, *base, "--param", "dropuot=0.1")
+    code, out, err = run(capsys, *base, "--param", "dropuot=0.1")
     assert_usage_error(code, err, "'dropuot'", "dropout")
+    assert out == ""  # refused before the data is read
     code, _, err = run(capsys, *base, "--param", "alpha=-1")
     assert_usage_error(code, err, "'alpha'")
     code, _, err = run(capsys, *base, "--param", "alpha")

@@ -102,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
     from sklearn_adamlp import MLPClassifier, __version__, _jit
 
     X_train, X_test, y_train, y_test = _digits()
-    sk_solver, why = SKLEARN_SOLVER.get(args.solver, ("adam", "a stochastic solver"))
+    sk_solver, why = closest_sklearn_solver(args.solver)
     shared = {
         "hidden_layer_sizes": (100,),
         "max_iter": args.max_iter,
@@ -143,6 +143,21 @@ def run(args: argparse.Namespace) -> int:
         )
     print(f"\nsklearn-adamlp ran {_jit.describe()}")
     return 0
+
+
+def closest_sklearn_solver(name: str) -> tuple[str, str]:
+    """Return scikit-learn's solver closest to registry solver ``name``, and why.
+
+    A solver registered by the user is compared with 'lbfgs' when it is a
+    full-batch minimizer (it has ``minimize``), else with 'adam'.
+    """
+    if name in SKLEARN_SOLVER:
+        return SKLEARN_SOLVER[name]
+    from sklearn_adamlp import optimizers
+
+    if hasattr(optimizers.get(name), "minimize"):
+        return "lbfgs", "a full-batch minimizer"
+    return "adam", "a stochastic solver"
 
 
 def _digits():

@@ -93,7 +93,9 @@ def add_parser(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Train, score, save; return the exit code."""
-    _models.check_model_path(args.out, for_writing=True)  # fail before training
+    # fail on the output path and on --param names before reading any data
+    _models.check_model_path(args.out, for_writing=True)
+    build_estimator(args, args.task or "classify")
     frame = _data.read_csv(args.data)
     X, y = _data.split_target(frame, args.target, args.data)
     _data.check_features(X, args.data)
