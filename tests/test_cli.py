@@ -92,7 +92,7 @@ def test_the_console_script_points_to_the_entry_function(monkeypatch):
     pyproject = Path(__file__).resolve().parents[1] / "pyproject.toml"
     if not pyproject.is_file():
         pytest.skip("no checkout beside the tests")
-    import tomllib
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
 
     scripts = tomllib.loads(pyproject.read_text())["project"]["scripts"]
     module, _, name = scripts["sklearn-adamlp"].partition(":")
