@@ -81,9 +81,6 @@ class TrainContext:
     epochs over several workers: ``parallel.session(ctx, batches)`` is a context
     manager giving a function with ``_run_epoch``'s signature and result, which
     leaves the epoch's resulting weights in ``ctx.flat``.
-
-    ``estimator`` is the estimator being fitted (None outside one): callbacks
-    may read it (e.g. to encode probe targets) but must not keep it.
     """
 
     network: Network
@@ -93,7 +90,6 @@ class TrainContext:
     state: TrainState
     history: History
     schedule: Schedule = field(default_factory=Constant)
-    estimator: Any = None  # the estimator being fitted, for callbacks to read
     callbacks: Sequence[Callback] = ()
     rng: Any = None
     verbose: bool = False

@@ -217,7 +217,6 @@ class BaseMLP(
     def _context(self, optimizer, rng, validate=None, stochastic=True) -> TrainContext:
         return TrainContext(
             network=self._network,
-            estimator=self,
             flat=self._flat,
             grad=self._grad,
             optimizer=optimizer,

@@ -62,6 +62,10 @@ class LayerStatsRecorder(Callback):
     minimizer evaluated (a line-search point may follow the iterate).
     """
 
+    #: hooks receive the estimator being fitted as ``estimator=`` (to check the
+    #: probe set against its features and encode ``y_probe`` with its classes)
+    needs_estimator = True
+
     def __init__(self, X_probe, y_probe=None, every: int = 1) -> None:
         self.X_probe = X_probe
         self.y_probe = y_probe
@@ -75,8 +79,8 @@ class LayerStatsRecorder(Callback):
             raise AttributeError("stats_ exists only after a fit with the recorder")
         return pd.DataFrame(records, columns=STATS_COLUMNS)
 
-    def on_fit_begin(self, ctx, **kwargs):
-        est = getattr(ctx, "estimator", None)
+    def on_fit_begin(self, ctx, estimator=None, **kwargs):
+        est = estimator
         if est is None:
             raise ValueError(
                 "LayerStatsRecorder must be given to an estimator (callbacks=[...])."
