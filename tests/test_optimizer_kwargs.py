@@ -31,17 +31,45 @@ def _fit(est, X, y):
         return est.fit(X, y)
 
 
+#: the names that fix a parameter, and the value it keeps whatever the estimator
+#: says: 'momentum' is classical momentum, 'nesterov' Nesterov's; scikit-learn's
+#: momentum is SGD's, so RMSprop by name keeps torch's default momentum=0
+FIXED_BY_NAME = {
+    "momentum": {"nesterovs_momentum": ("nesterov", False)},
+    "nesterov": {"nesterovs_momentum": ("nesterov", True)},
+    "rmsprop": {"momentum": ("momentum", 0.0)},
+}
+
+
 @pytest.mark.parametrize("solver", STEPPERS)
 @pytest.mark.parametrize("changed", [False, True], ids=["sklearn_defaults", "set"])
 def test_named_optimizer_takes_every_value_as_given(small_clf_data, solver, changed):
     X, y = small_clf_data
     params = {k: v for k, (_, v) in CHANGED.items()} if changed else {}
-    est = _fit(MLPClassifier(solver=solver, **params, **FAST), X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # parameters a name ignores
+        est = _fit(MLPClassifier(solver=solver, **params, **FAST), X, y)
     taken = est.optimizer_.get_params()
+    fixed = FIXED_BY_NAME.get(solver, {})
     for name, (opt_name, _) in CHANGED.items():
-        if opt_name in taken:  # the optimizer has this hyper-parameter
+        if name in fixed:
+            assert taken[opt_name] == fixed[name][1], (solver, name)
+        elif opt_name in taken:  # the optimizer has this hyper-parameter
             assert taken[opt_name] == getattr(est, name), (solver, name)
     assert "learning_rate" in taken  # every stepping optimizer has a rate
+
+
+@pytest.mark.parametrize(
+    ("solver", "param"),
+    [("rmsprop", "momentum"), ("nesterov", "nesterovs_momentum"), ("adam", "momentum")],
+)
+def test_a_changed_parameter_the_named_solver_ignores_warns(
+    small_clf_data, solver, param
+):
+    X, y = small_clf_data
+    value = {"momentum": 0.5, "nesterovs_momentum": False}[param]
+    with pytest.warns(UserWarning, match=rf"{param}={value!r} not used by solver"):
+        _fit(MLPClassifier(solver=solver, **{param: value}, **FAST), X, y)
 
 
 @pytest.mark.parametrize("solver", ["rmsprop", "adagrad", "adadelta", "nadam"])

@@ -53,13 +53,40 @@ def optimizer_kwargs(est: Any, spec: type) -> dict[str, Any]:
     ``learning_rate_init``) is always the value used. The optimizer classes'
     own defaults (Adagrad's rate 0.01, Adadelta's 1.0) apply to objects only;
     docs/optimizers.md lists them as the values to pass with a name.
+
+    Exceptions, declared by the class in ``_not_from_estimator``: a name that
+    fixes a parameter ('momentum' is classical momentum and 'nesterov' is
+    Nesterov's, whatever ``nesterovs_momentum`` says), and a parameter that only
+    shares a name (scikit-learn's ``momentum`` is SGD's; RMSprop's momentum is
+    another method, torch's, and stays 0 unless given on an RMSprop object).
     """
+    return {OPTIMIZER_PARAMS[n]: getattr(est, n) for n in _taken_params(est, spec)}
+
+
+def _taken_params(est: Any, spec: type) -> list[str]:
+    """List the estimator parameters (scikit-learn's names) ``spec`` takes by name."""
     accepted = set(getattr(spec, "_get_param_names", list)())
-    return {
-        OPTIMIZER_PARAMS[n]: getattr(est, n)
+    refused = set(getattr(spec, "_not_from_estimator", ()))
+    return [
+        n
         for n in OPTIMIZER_PARAMS
-        if OPTIMIZER_PARAMS[n] in accepted
-    }
+        if OPTIMIZER_PARAMS[n] in accepted and n not in refused
+    ]
+
+
+def _warn_unused(est: Any, spec: type) -> None:
+    """Warn about estimator parameters set by the user that ``spec`` ignores."""
+    taken = set(_taken_params(est, spec))
+    unused = [n for n in _changed_params(est) if n not in taken]
+    if unused:
+        given = ", ".join(f"{n}={getattr(est, n)!r}" for n in unused)
+        warnings.warn(
+            f"{given} not used by solver={est.solver!r}, which does not take "
+            f"{'it' if len(unused) == 1 else 'them'} from the estimator; pass an "
+            "optimizer object with the parameter instead (docs/optimizers.md).",
+            UserWarning,
+            stacklevel=5,
+        )
 
 
 def build_optimizer(est: Any) -> Any:
@@ -73,6 +100,7 @@ def build_optimizer(est: Any) -> Any:
     """
     spec = OPTIMIZERS.get(est.solver)
     if isinstance(spec, type):
+        _warn_unused(est, spec)
         return spec(**optimizer_kwargs(est, spec))
     changed = _changed_params(est)
     if changed:

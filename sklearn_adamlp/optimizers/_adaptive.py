@@ -182,6 +182,9 @@ class RMSprop(Optimizer):
     arXiv:1308.0850 (the centered form, section 4).
     """
 
+    #: scikit-learn's ``momentum`` is SGD's: by name, RMSprop keeps momentum=0
+    _not_from_estimator = frozenset({"momentum"})
+
     def __init__(
         self,
         learning_rate: float = 0.01,

@@ -134,6 +134,10 @@ class Momentum(SGD):
     Neural Networks 12.
     """
 
+    #: the name fixes the form: a solver given as 'momentum' or 'nesterov' does
+    #: not take the estimator's ``nesterovs_momentum``
+    _not_from_estimator = frozenset({"nesterovs_momentum"})
+
     def __init__(
         self,
         learning_rate: float = 0.01,
