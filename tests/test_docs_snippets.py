@@ -1,0 +1,110 @@
+"""Every ```python block of README.md and docs/*.md runs as written.
+
+A reader copies a snippet into a fresh interpreter: it must bring its own
+imports and data. Each block runs in its own subprocess (a fresh namespace),
+with a temporary working directory, the Agg backend and this checkout first on
+``sys.path``. A block that must not run is preceded by a visible comment
+``<!-- no-run: reason -->`` on the line just above its fence (used sparingly:
+the reason is shown to whoever edits the page). No timing assertions.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+TIMEOUT = 120  # seconds per block; each runs in a few
+
+_OPEN = re.compile(r"^(?P<indent>[ \t]*)```python[ \t]*$")
+_NO_RUN = re.compile(r"<!--\s*no-run:\s*(?P<reason>\S.*?)\s*-->")
+
+
+def extract(text: str) -> list[tuple[int, str, str | None]]:
+    """``(line, code, no_run_reason)`` for every ```python block of ``text``.
+
+    ``line`` is the 1-based line of the opening fence; an indented block (in a
+    list item) loses its indentation; ``no_run_reason`` is the reason of a
+    ``<!-- no-run: reason -->`` comment on the nearest non-blank line above.
+    """
+    rows = text.splitlines()
+    blocks = []
+    i = 0
+    while i < len(rows):
+        match = _OPEN.match(rows[i])
+        if match is None:
+            i += 1
+            continue
+        indent = match.group("indent")
+        above = next((r for r in reversed(rows[:i]) if r.strip()), "")
+        skip = _NO_RUN.search(above)
+        end = i + 1
+        while end < len(rows) and rows[end].strip() != "```":
+            end += 1
+        body = [
+            r[len(indent) :] if r.startswith(indent) else r for r in rows[i + 1 : end]
+        ]
+        code = "\n".join(body) + "\n"
+        blocks.append((i + 1, code, skip.group("reason") if skip else None))
+        i = end + 1
+    return blocks
+
+
+def _collect():
+    cases = []
+    for page in PAGES:
+        for line, code, reason in extract(page.read_text(encoding="utf-8")):
+            name = f"{page.relative_to(ROOT)}:{line}"
+            marks = [pytest.mark.skip(reason=f"no-run: {reason}")] if reason else []
+            cases.append(pytest.param(code, id=name, marks=marks))
+    return cases
+
+
+def _env() -> dict:
+    """The parent's environment, headless, one BLAS thread, this checkout first."""
+    env = dict(os.environ, MPLBACKEND="Agg")
+    env["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str(ROOT), env.get("PYTHONPATH")) if p
+    )
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        env[var] = "1"
+    return env
+
+
+def test_extract_finds_blocks_and_no_run_marks():
+    text = (
+        "intro\n```python\nx = 1\n```\n\n<!-- no-run: needs a GPU -->\n"
+        "```python\nraise SystemExit(1)\n```\n"
+        "1. item\n\n   ```python\n   y = 2\n   ```\n```bash\nls\n```\n"
+    )
+    assert extract(text) == [
+        (2, "x = 1\n", None),
+        (7, "raise SystemExit(1)\n", "needs a GPU"),
+        (12, "y = 2\n", None),
+    ]
+
+
+def test_pages_have_snippets():
+    assert len(_collect()) >= 10
+
+
+@pytest.mark.parametrize("code", _collect())
+def test_snippet_runs(code, tmp_path):
+    script = tmp_path / "snippet.py"
+    script.write_text(code, encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, str(script)],
+        cwd=tmp_path,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        check=False,
+    )
+    assert proc.returncode == 0, f"{proc.stderr}\n--- snippet ---\n{code}"
