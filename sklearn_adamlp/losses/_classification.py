@@ -9,7 +9,7 @@ from sklearn_adamlp.losses._base import Loss, _weighted_mean
 
 
 class SoftmaxCrossEntropy(Loss):
-    """Softmax cross-entropy for one-hot targets (seed 002, 003).
+    """Softmax cross-entropy for one-hot targets (the course notes).
 
     ::
 
@@ -77,7 +77,7 @@ class LogLoss(Loss):
 
 
 class MulticlassHinge(Loss):
-    """Multiclass SVM (Weston-Watkins) hinge loss on raw scores (seed 002).
+    """Multiclass SVM (Weston-Watkins) hinge loss on raw scores (the course notes).
 
     With one-hot ``y_i`` of true class ``c`` and scores ``s = raw_i``::
 
@@ -90,7 +90,7 @@ class MulticlassHinge(Loss):
     References
     ----------
     Weston & Watkins (1999), "Support vector machines for multi-class pattern
-    recognition", ESANN; CS231n lecture 3 (seed 002).
+    recognition", ESANN; CS231n lecture 3 (the course notes).
     """
 
     name = "hinge"
