@@ -5,9 +5,10 @@ Build (from the repository root, after ``pip install -e ".[docs]"``)::
     sphinx-build -W --keep-going -b html docs docs/_build/html
 
 The build downloads nothing: the gallery runs ``examples/*.py`` in their quick
-mode, and intersphinx uses only the inventories shipped in ``docs/_inventories``
-(none is shipped yet, so cross-references to scikit-learn, numpy and Python
-render as plain text instead of links).
+mode, and intersphinx reads the inventories shipped in ``docs/_inventories``
+(written from the installed scikit-learn, numpy and pandas by
+``docs/_inventories/make_inventories.py``); without them, references to those
+projects render as plain text instead of links.
 """
 
 from __future__ import annotations
@@ -63,14 +64,37 @@ autodoc_typehints = "none"  # the numpydoc sections state the types
 autosummary_generate = False
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
-numpydoc_xref_param_type = False
+# types in the Parameters/Returns sections link to numpy, pandas, scikit-learn
+numpydoc_xref_param_type = True
+numpydoc_xref_ignore = "all"  # words that are not a known object stay plain text
+numpydoc_xref_aliases = {
+    "ndarray": "numpy.ndarray",
+    "DataFrame": "pandas.DataFrame",
+    "RandomState": "numpy.random.RandomState",
+    "Generator": "numpy.random.Generator",
+    # numpydoc's defaults point these at Python's and numpy's glossaries and
+    # labels, which no shipped inventory holds: they stay plain words
+    **{
+        word: word
+        for word in (
+            "bool",
+            "boolean",
+            "iterable",
+            "sequence",
+            "generator",
+            "array-like",
+            "array_like",
+            "scalar",
+        )
+    },
+}
 
 # --- cross-references to other projects (offline) -----------------------------
 # An inventory is used only if its file ships in docs/_inventories; the build
 # machines have no network, so nothing is downloaded at build time.
 _INVENTORIES = {
-    "python": "https://docs.python.org/3/",
     "numpy": "https://numpy.org/doc/stable/",
+    "pandas": "https://pandas.pydata.org/docs/",
     "sklearn": "https://scikit-learn.org/stable/",
 }
 intersphinx_mapping = {
@@ -78,7 +102,6 @@ intersphinx_mapping = {
     for name, url in _INVENTORIES.items()
     if (DOCS / "_inventories" / f"{name}-objects.inv").is_file()
 }
-intersphinx_disabled_reftypes = ["*"]
 
 
 # --- gallery (sphinx-gallery over examples/*.py) ------------------------------

@@ -58,3 +58,11 @@ def test_docs_build_without_warnings(tmp_path):
     estimators = (html / "api" / "estimators.html").read_text(encoding="utf-8")
     assert "sklearn_adamlp.MLPClassifier" in estimators
     assert "hidden_layer_sizes" in estimators
+    # intersphinx resolves scikit-learn's objects offline, from the shipped inventory
+    assert (
+        "https://scikit-learn.org/stable/modules/generated/"
+        "sklearn.neural_network.MLPClassifier.html" in estimators
+    )
+    for module in ("optimizers", "initializers", "schedules", "parallel", "export"):
+        page = (html / "api" / f"{module}.html").read_text(encoding="utf-8")
+        assert f'id="sklearn_adamlp.{module}.' in page, module
