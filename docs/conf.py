@@ -49,10 +49,7 @@ exclude_patterns = ["_build", "Thumbs.db", ".DS_Store", "auto_examples/*.ipynb"]
 # --- markdown pages (myst-parser) -------------------------------------------
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence"]
 myst_heading_anchors = 3
-# the pages link each other as ``foo.md`` (readable on GitHub too); links to
-# files outside docs/ (README.md, examples/*.py, benchmarks/) are plain text
 suppress_warnings = [
-    "myst.xref_missing",
     # sphinx_gallery_conf holds a function (reset_argv): Sphinx cannot pickle
     # it and re-reads every page on each build, which is all this warns about
     "config.cache",
