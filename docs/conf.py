@@ -6,8 +6,8 @@ Build (from the repository root, after ``pip install -e ".[docs]"``)::
 
 The build downloads nothing: the gallery runs ``examples/*.py`` in their quick
 mode, and intersphinx reads the inventories shipped in ``docs/_inventories``
-(written from the installed scikit-learn, numpy and pandas by
-``docs/_inventories/make_inventories.py``); without them, references to those
+(written from the installed scikit-learn, numpy and pandas, plus Python's
+builtins, by ``docs/_inventories/make_inventories.py``); without them, references to those
 projects render as plain text instead of links.
 """
 
@@ -44,7 +44,15 @@ extensions = [
 
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 root_doc = "index"
-exclude_patterns = ["_build", "Thumbs.db", ".DS_Store", "auto_examples/*.ipynb"]
+# search.md would become search.html, Sphinx's own search page: the site shows
+# it through hyperparameter_search.md, which includes it
+exclude_patterns = [
+    "_build",
+    "Thumbs.db",
+    ".DS_Store",
+    "auto_examples/*.ipynb",
+    "search.md",
+]
 
 # --- markdown pages (myst-parser) -------------------------------------------
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence"]
@@ -90,6 +98,7 @@ numpydoc_xref_aliases = {
 # An inventory is used only if its file ships in docs/_inventories; the build
 # machines have no network, so nothing is downloaded at build time.
 _INVENTORIES = {
+    "python": "https://docs.python.org/3/",
     "numpy": "https://numpy.org/doc/stable/",
     "pandas": "https://pandas.pydata.org/docs/",
     "sklearn": "https://scikit-learn.org/stable/",

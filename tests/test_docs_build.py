@@ -55,6 +55,11 @@ def test_docs_build_without_warnings(tmp_path):
     html = tmp_path / "html"
     for page in ("index", "getting_started", "user_guide", "api/estimators"):
         assert (html / f"{page}.html").is_file(), page
+    # docs/search.md is shown as hyperparameter_search.html; search.html stays
+    # Sphinx's search page
+    guide = (html / "hyperparameter_search.html").read_text(encoding="utf-8")
+    assert "EvolutionarySearchCV" in guide
+    assert "EvolutionarySearchCV" not in (html / "search.html").read_text("utf-8")
     estimators = (html / "api" / "estimators.html").read_text(encoding="utf-8")
     assert "sklearn_adamlp.MLPClassifier" in estimators
     assert "hidden_layer_sizes" in estimators
@@ -63,6 +68,7 @@ def test_docs_build_without_warnings(tmp_path):
         "https://scikit-learn.org/stable/modules/generated/"
         "sklearn.neural_network.MLPClassifier.html" in estimators
     )
+    assert "https://docs.python.org/3/library/functions.html#float" in estimators
     for module in ("optimizers", "initializers", "schedules", "parallel", "export"):
         page = (html / "api" / f"{module}.html").read_text(encoding="utf-8")
         assert f'id="sklearn_adamlp.{module}.' in page, module

@@ -1,11 +1,12 @@
 """Write the intersphinx inventories the docs build reads, offline.
 
 The build machines have no network, so intersphinx cannot download
-scikit-learn's, numpy's or pandas's ``objects.inv``. This script writes
+Python's, scikit-learn's, numpy's or pandas's ``objects.inv``. This script writes
 equivalent inventories from the installed packages: every public class and
 function of scikit-learn (with the public methods of its classes), numpy's
 top-level functions, ``ndarray``, ``dtype`` and its random generators, and
-pandas's ``DataFrame`` and ``Series``, each with the address its project's
+pandas's ``DataFrame`` and ``Series``, and the Python builtins that numpydoc
+links parameter types to, each with the address its project's
 documentation gives it. Run it from the repository root after upgrading one of
 those packages::
 
@@ -111,8 +112,35 @@ def pandas_entries() -> dict:
     }
 
 
+def python_entries() -> dict:
+    """Return the builtins numpydoc links parameter types to."""
+    functions = "library/functions.html"
+    stdtypes = "library/stdtypes.html"
+    constants = "library/constants.html"
+    entries = {
+        name: ("class", f"{functions}#{name}") for name in ("int", "float", "bool")
+    }
+    entries |= {
+        name: ("class", f"{stdtypes}#{name}")
+        for name in ("str", "list", "tuple", "dict")
+    }
+    entries |= {
+        name: ("data", f"{constants}#{name}") for name in ("None", "True", "False")
+    }
+    entries["callable"] = ("function", f"{functions}#callable")
+    entries["contextlib.contextmanager"] = (
+        "function",
+        "library/contextlib.html#contextlib.contextmanager",
+    )
+    entries["collections.namedtuple"] = (
+        "function",
+        "library/collections.html#collections.namedtuple",
+    )
+    return entries
+
+
 def main() -> None:
-    """Write ``sklearn-``, ``numpy-`` and ``pandas-objects.inv`` beside this file."""
+    """Write the ``*-objects.inv`` files beside this file."""
     import numpy
     import pandas
     import sklearn
@@ -125,6 +153,7 @@ def main() -> None:
     )
     _write(HERE / "numpy-objects.inv", "NumPy", numpy.__version__, numpy_entries())
     _write(HERE / "pandas-objects.inv", "pandas", pandas.__version__, pandas_entries())
+    _write(HERE / "python-objects.inv", "Python", "3", python_entries())
 
 
 if __name__ == "__main__":
