@@ -7,8 +7,8 @@ Build (from the repository root, after ``pip install -e ".[docs]"``)::
 The build downloads nothing: the gallery runs ``examples/*.py`` in their quick
 mode, and intersphinx reads the inventories shipped in ``docs/_inventories``
 (written from the installed scikit-learn, numpy and pandas, plus Python's
-builtins, by ``docs/_inventories/make_inventories.py``); without them, references to those
-projects render as plain text instead of links.
+builtins, by ``docs/_inventories/make_inventories.py``); without them,
+references to those projects render as plain text instead of links.
 """
 
 from __future__ import annotations
