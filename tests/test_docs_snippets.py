@@ -129,3 +129,44 @@ def test_snippet_runs(code, tmp_path):
         check=False,
     )
     assert proc.returncode == 0, f"{proc.stderr}\n--- snippet ---\n{code}"
+
+
+def _course_note_examples() -> list[str]:
+    """The ``MLPClassifier(...)``/``MLPRegressor(...)`` cells of course_notes.md."""
+    examples = []
+    text = (ROOT / "docs" / "course_notes.md").read_text(encoding="utf-8")
+    for row in text.splitlines():
+        cells = [c.strip() for c in row.strip().strip("|").split("|")]
+        if row.startswith("| ") and len(cells) == 5:
+            match = re.fullmatch(r"`(MLP(?:Classifier|Regressor)\(.*\))`", cells[3])
+            if match:
+                examples.append(match.group(1))
+    return examples
+
+
+def test_course_notes_examples_fit():
+    # every one-line example of "From the course notes to the API" builds an
+    # estimator that fits (a few epochs on small data), parallel ones included
+    import warnings
+
+    import numpy as np
+
+    from sklearn_adamlp import MLPClassifier, MLPRegressor
+    from sklearn_adamlp.optimizers import Adam
+    from sklearn_adamlp.parallel import EASGD
+
+    names = {"MLPClassifier": MLPClassifier, "MLPRegressor": MLPRegressor}
+    names |= {"Adam": Adam, "EASGD": EASGD}
+    examples = _course_note_examples()
+    assert len(examples) >= 40
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 4))
+    y = (X[:, 0] > 0).astype(int) + (X[:, 1] > 0)
+    for code in examples:
+        est = eval(code, {**names, "X": X, "y": y})
+        est.set_params(max_iter=3)
+        target = np.abs(X[:, 0]) + 0.1 if isinstance(est, MLPRegressor) else y
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            est.fit(X, target)
+        assert est.n_iter_ >= 1, code
