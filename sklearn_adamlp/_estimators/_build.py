@@ -282,7 +282,7 @@ def layer_initializers(est: Any, n_layers: int) -> list[initializers.Initializer
     """One initializer per weight layer, adapted to the activation it feeds.
 
     Weight layer ``l`` feeds hidden layer ``l`` and is initialized for that
-    layer's activation (``init.for_activation(name)``, e.g. the row of seed 001's
+    layer's activation (``init.for_activation(name)``, e.g. the row of the course notes'
     table for ``init='auto'``); the output layer follows the last hidden
     activation, as scikit-learn's initialization does.
     """

@@ -1,4 +1,4 @@
-"""Seed 001's activations (identity, logistic, tanh, ReLU) and output-only ones."""
+"""Activations of the course notes (identity, logistic, tanh, ReLU) and output ones."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ class Identity(Activation):
 
 
 class Logistic(Activation):
-    """Logistic sigmoid (seed 001).
+    """Logistic sigmoid (the course notes).
 
     ::
 
@@ -52,7 +52,7 @@ class Logistic(Activation):
 
 
 class Tanh(Activation):
-    """Hyperbolic tangent (seed 001).
+    """Hyperbolic tangent (the course notes).
 
     ::
 
@@ -70,7 +70,7 @@ class Tanh(Activation):
 
 
 class ReLU(Activation):
-    """Rectified linear unit (seed 001).
+    """Rectified linear unit (the course notes).
 
     ::
 

@@ -9,13 +9,13 @@ from sklearn_adamlp.activations._base import Activation, _copy_into, _sigmoid, _
 
 
 class SiLU(Activation):
-    """Sigmoid-weighted linear unit, also called swish (seed 001).
+    """Sigmoid-weighted linear unit, also called swish (the course notes).
 
     ::
 
         s = 1 / (1 + exp(-z))
         a = z * s
-        phi'(z) = a + s * (1 - a)          (seed 001)
+        phi'(z) = a + s * (1 - a)          (the course notes)
                 = s * (1 + z * (1 - s))    (the same; evaluated, no cancellation)
 
     References

@@ -6,10 +6,10 @@ random state (a ``numpy.random.RandomState`` from sklearn's ``check_random_state
 or a ``numpy.random.Generator``: both offer ``uniform`` and ``normal``).
 
 Biases start at zero unless an initializer overrides ``bias`` (only 'sklearn'
-does). ``fan_in``/``fan_out`` are ``n^(L)``/``n^(L+1)`` of seed 001: the units
+does). ``fan_in``/``fan_out`` are ``n^(L)``/``n^(L+1)`` of the course notes: the units
 feeding the layer and the units it feeds.
 
-``init='auto'`` follows the table of seed 001 (uniform column): each layer's
+``init='auto'`` follows the table of the course notes (uniform column): each layer's
 initializer is chosen by the activation of the units it feeds (``AUTO_GAINS``);
 ``init='auto_normal'`` chooses from the Gaussian column by the same gains.
 """

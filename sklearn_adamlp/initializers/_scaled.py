@@ -1,4 +1,4 @@
-"""Fan-scaled initializers (Glorot, sigmoid, He, LeCun) and seed 001's 'auto'."""
+"""Fan-scaled initializers (Glorot, sigmoid, He, LeCun) and the course notes' 'auto'."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ class _Scaled(Initializer):
 
 
 class GlorotUniform(_Scaled):
-    """Glorot (Xavier) uniform, seed 001's tanh row.
+    """Glorot (Xavier) uniform, the course notes' tanh row.
 
     ::
 
@@ -56,7 +56,7 @@ class GlorotUniform(_Scaled):
 
 
 class GlorotNormal(_Scaled):
-    """Glorot (Xavier) normal, seed 001's tanh row, Gaussian column.
+    """Glorot (Xavier) normal, the course notes' tanh row, Gaussian column.
 
     ::
 
@@ -77,7 +77,7 @@ class GlorotNormal(_Scaled):
 
 
 class SigmoidUniform(GlorotUniform):
-    """Seed 001's sigmoid row: 4 x Glorot uniform.
+    """The course notes' sigmoid row: 4 x Glorot uniform.
 
     ::
 
@@ -93,7 +93,7 @@ class SigmoidUniform(GlorotUniform):
 
 
 class SigmoidNormal(GlorotNormal):
-    """Seed 001's sigmoid row, Gaussian column: 4 x Glorot normal.
+    """The course notes' sigmoid row, Gaussian column: 4 x Glorot normal.
 
     ::
 
@@ -192,7 +192,7 @@ class LecunNormal(_FanIn):
     distribution = "normal"
 
 
-#: Seed 001's table (uniform column) as gains on Glorot uniform, by activation.
+#: The course notes' table (uniform column) as gains on Glorot uniform, by activation.
 #: identity follows tanh (Glorot's linear-regime derivation); the ReLU-like units
 #: (leaky_relu, elu, gelu, softplus) follow ReLU and SiLU. Unknown names get 1.
 AUTO_GAINS: dict[str, float] = {
@@ -209,7 +209,7 @@ AUTO_GAINS: dict[str, float] = {
 
 
 class Auto(Initializer):
-    """Seed 001's table: Glorot uniform with a gain chosen by activation.
+    """The course notes' table: Glorot uniform with a gain chosen by activation.
 
     ::
 

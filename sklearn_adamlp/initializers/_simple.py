@@ -8,7 +8,7 @@ from sklearn_adamlp.initializers._base import Initializer, _normal, _uniform
 
 
 class Zeros(Initializer):
-    """All-zero weights (seed 004: never breaks symmetry; for demonstrations).
+    """All-zero weights (the course notes: never breaks symmetry; for demonstrations).
 
     ::
 
@@ -20,7 +20,7 @@ class Zeros(Initializer):
 
 
 class Constant(Initializer):
-    """Every weight equal (seed 004: no better than zeros at breaking symmetry).
+    """Every weight equal (the course notes: no better than zeros at breaking symmetry).
 
     ::
 

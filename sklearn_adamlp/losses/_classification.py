@@ -108,7 +108,7 @@ class LogLoss(Loss):
 
 
 class MulticlassHinge(Loss):
-    """Multiclass SVM (Weston-Watkins) hinge loss on raw scores (seed 002).
+    """Multiclass SVM (Weston-Watkins) hinge loss on raw scores (the course notes).
 
     With one-hot ``y_i`` of true class ``c`` and scores ``s = raw_i``::
 
@@ -121,7 +121,7 @@ class MulticlassHinge(Loss):
     References
     ----------
     Weston & Watkins (1999), "Support vector machines for multi-class pattern
-    recognition", ESANN; CS231n lecture 3 (seed 002).
+    recognition", ESANN; CS231n lecture 3 (the course notes).
     """
 
     name = "hinge"

@@ -1,4 +1,4 @@
-"""Hyper-parameter search beyond grid and random search (seed 003).
+"""Hyper-parameter search beyond grid and random search (the course notes).
 
 - ``EvolutionarySearchCV``: a cross-validated search whose population of
   parameter sets evolves by selection, crossover and mutation;

@@ -1,6 +1,6 @@
-"""Evolutionary hyper-parameter search (seed 003), a scikit-learn search estimator.
+"""Evolutionary hyper-parameter search (the course notes), a scikit-learn search.
 
-``EvolutionarySearchCV`` is seed 003's third way to find hyper-parameters, after
+``EvolutionarySearchCV`` is the course notes' third way to find hyper-parameters, after
 grid and random search: keep a population of parameter sets, and repeatedly
 replace the worst-performing sets with new ones made by crossover and mutation
 of the best. It works with any scikit-learn estimator, like
@@ -87,7 +87,7 @@ class EvolutionarySearchCV(BaseSearchCV):
 
     References
     ----------
-    Seed 003, "Hyper-parameter tuning: evolutionary method": replace the
+    The course notes, "Hyper-parameter tuning: evolutionary method": replace the
     worst-performing hyper-parameter sets with new sets through crossover and
     mutation. Jaderberg et al. (2017), "Population Based Training of Neural
     Networks", arXiv:1711.09846 (the asynchronous, weight-sharing variant).

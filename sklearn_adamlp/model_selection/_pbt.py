@@ -117,7 +117,7 @@ class PopulationBasedTraining(MetaEstimatorMixin, BaseEstimator):
     References
     ----------
     Jaderberg, M. et al. (2017). "Population Based Training of Neural
-    Networks". arXiv:1711.09846. Seed 003, "Hyper-parameter tuning:
+    Networks". arXiv:1711.09846. The course notes, "Hyper-parameter tuning:
     evolutionary method".
     """
 

@@ -1,4 +1,4 @@
-"""Parallel SGD strategies: how workers share the parameters (seed 002).
+"""Parallel SGD strategies: how workers share the parameters (the course notes).
 
 ``k`` workers split every epoch's mini-batches (worker ``w`` takes batches
 ``w, w + k, w + 2k, ...`` of the shuffled order) and each runs the estimator's

@@ -1,4 +1,4 @@
-"""Decay schedules of lecture notes 001 and 004: step, exponential, plateau."""
+"""Decay schedules of the course notes: step, exponential, plateau."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ class Step(Schedule):
 
     References
     ----------
-    Lecture notes 001 ("learning rate adaptation", ``eta_e = eta_0 d^floor(e/e_d)``)
+    The course notes ("learning rate adaptation", ``eta_e = eta_0 d^floor(e/e_d)``)
     and 004 ("step decay").
     """
 
@@ -53,7 +53,7 @@ class Exponential(Schedule):
 
     References
     ----------
-    Lecture notes 004 ("exponential decay", ``eta = eta_0 exp(-k t)``).
+    The course notes ("exponential decay", ``eta = eta_0 exp(-k t)``).
     """
 
     def __init__(self, k: float = 0.05) -> None:
@@ -95,7 +95,7 @@ class Plateau(Schedule):
 
     References
     ----------
-    Lecture notes 004 ("plateau decay"); ``torch.optim.lr_scheduler.ReduceLROnPlateau``.
+    The course notes ("plateau decay"); ``torch.optim.lr_scheduler.ReduceLROnPlateau``.
     """
 
     def __init__(
