@@ -27,9 +27,7 @@ PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 TIMEOUT = 120  # seconds per block; each runs in a few
 #: blocks known to fail, by page and line, until their page is rewritten
 #: (strict: a block that starts to run fails here, so the entry gets removed)
-KNOWN_BROKEN = {
-    "README.md:11": "the opening snippet uses X, y without defining them",
-}
+KNOWN_BROKEN: dict[str, str] = {}
 
 _OPEN = re.compile(r"^(?P<indent>[ \t]*)```python[ \t]*$")
 _NO_RUN = re.compile(r"<!--\s*no-run:\s*(?P<reason>\S.*?)\s*-->")
