@@ -8,7 +8,7 @@ scikit-learn's ``clone`` and ``GridSearchCV`` only need ``get_params(deep)`` and
 from __future__ import annotations
 
 import inspect
-from typing import Any
+from typing import Any, ClassVar
 
 
 class Parametrized:
@@ -18,6 +18,9 @@ class Parametrized:
     verbatim under the same names; fitted state ends with ``_``, so ``clone``
     copies hyper-parameters and never state.
     """
+
+    #: sorted ``__init__`` parameter names, set on each class at first use
+    _param_names_cache: ClassVar[tuple[str, ...]]
 
     @classmethod
     def _get_param_names(cls) -> list[str]:

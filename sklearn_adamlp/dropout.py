@@ -125,8 +125,8 @@ def row_keys(X) -> np.ndarray:
     else:  # in row blocks: float32 bits are widened to a uint64 copy
         keys = np.empty(n, dtype=np.uint64)
         for start in range(0, n, _KEY_ROWS):
-            rows = slice(start, start + _KEY_ROWS)
-            np.matmul(_bits(X[rows]), c, out=keys[rows])  # wraps modulo 2**64
+            block = slice(start, start + _KEY_ROWS)
+            np.matmul(_bits(X[block]), c, out=keys[block])  # wraps modulo 2**64
     return _mix(keys, np.empty_like(keys))
 
 

@@ -80,8 +80,13 @@ class _Buffers:
 
     def scratch(self, l: int) -> tuple[np.ndarray, np.ndarray]:
         """Two uint64 work arrays shaped like hidden layer ``l``'s mask."""
-        size = self.M[l].size
-        return tuple(s[:size].reshape(self.M[l].shape) for s in self._scratch)
+        mask = self.M[l]
+        assert mask is not None, "scratch is for dropout layers, which have a mask"
+        first, second = self._scratch
+        return (
+            first[: mask.size].reshape(mask.shape),
+            second[: mask.size].reshape(mask.shape),
+        )
 
 
 def _dot(a, b, out: FloatArray) -> None:
@@ -302,10 +307,13 @@ class Network:
                 a = self.activations[l].forward(z, out=bufs.A[l])
             else:  # z += b; a = phi(z), in one pass where the activation can
                 a = self.activations[l].forward_biased(z, b[l], out=bufs.A[l])
-            if train and bufs.M[l] is not None:
+            mask = bufs.M[l]
+            if train and mask is not None:
+                # a layer with a mask has a rate > 0, so the network has a generator
+                assert self.rng is not None
                 salt = _dropout.new_salt(self.rng)
                 p = self.dropout_rates[l]
-                m = _dropout.draw_mask(keys, salt, p, bufs.M[l], bufs.scratch(l))
+                m = _dropout.draw_mask(keys, salt, p, mask, bufs.scratch(l))
                 a = np.multiply(a, m, out=bufs.Ad[l])
             bufs.inputs[l] = a
         z = bufs.Z[last]
@@ -336,13 +344,15 @@ class Network:
         whole = n <= INFER_ROWS  # one block: the arrays themselves, no slicing
         for start in range(0, max(n, 1), INFER_ROWS):
             rows = slice(start, start + INFER_ROWS)
-            block = (X, raw, out) if whole else (X[rows], raw[rows], out[rows])
-            if check and self._infer(params, *block, running, check=True):
+            Xb, raw_b, out_b = (
+                (X, raw, out) if whole else (X[rows], raw[rows], out[rows])
+            )
+            if check and self._infer(params, Xb, raw_b, out_b, running, check=True):
                 continue
             if check:  # stopped after the first layer
                 on_nonfinite()  # raises for a NaN or inf in X
                 check = False  # X is finite: its products overflow
-            self._infer(params, *block, running)  # with numpy's usual warnings
+            self._infer(params, Xb, raw_b, out_b, running)  # numpy's usual warnings
         return raw, out
 
     def predict(

@@ -199,7 +199,7 @@ def _steps(ctx: TrainContext, batches: _Batches, order, part=(0, 1)):
     per_step = ctx.schedule.unit == "step"
     # the L2 gradient goes into the optimizer's pass, unless a transform must see
     # the whole gradient first or the optimizer is not ours (no terms argument)
-    terms = [] if _takes_terms(opt) and not ctx.transforms else None
+    terms: list[Any] | None = [] if _takes_terms(opt) and not ctx.transforms else None
     for xb, yb, swb, kb in batches(order, part):
         if swb is not None and not swb.any():
             continue  # weights all zero: no data, so no step (state unchanged)

@@ -254,6 +254,25 @@ def test_missing_constructor_parameter_gets_its_default(small_clf_data):
     copy.partial_fit(X, y)
 
 
+def test_a_state_listing_the_history_lists_loads(small_clf_data):
+    """States that saved ``loss_curve_`` as its own list still load.
+
+    ``loss_curve_`` and ``validation_scores_`` are read from the history now;
+    a state that names them under ``history_lists`` (as saved before they
+    were) gets them from its history, the same values.
+    """
+    X, y = small_clf_data
+    est = MLPClassifier(**FAST, early_stopping=True).fit(X, y)
+    state = est.__getstate__()
+    state["_fitted_plain"]["history_lists"] = ["loss_curve_", "validation_scores_"]
+    copy = MLPClassifier.__new__(MLPClassifier)
+    copy.__setstate__(state)
+    assert copy.loss_curve_ == est.loss_curve_
+    assert len(copy.loss_curve_) == est.n_iter_
+    assert copy.validation_scores_ == est.validation_scores_
+    assert len(copy.validation_scores_) == est.n_iter_
+
+
 @pytest.mark.parametrize("path", sorted(DATA.glob("mlp_*.pkl")), ids=lambda p: p.stem)
 def test_pickles_of_earlier_releases_load(path):
     """Fixtures written by tests/data/make_fixtures.py under each release."""

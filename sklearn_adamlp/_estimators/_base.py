@@ -69,6 +69,11 @@ class BaseMLP(
 
     _parameter_constraints: ClassVar[dict] = PARAMETER_CONSTRAINTS
 
+    # fitted state whose type a first assignment (None) would not tell
+    _stopper: NoImprovementStopping | None
+    best_loss_: float | None
+    best_validation_score_: float | None
+
     # --- fit --------------------------------------------------------------------
 
     def _hidden_sizes(self) -> list[int]:
@@ -301,8 +306,10 @@ class BaseMLP(
         ctx.sampler = None if incremental else _build.build_curriculum(self)
         ctx.parallel = parallel.build(self.parallel)
         n = X.shape[0]
-        batch_size = {"auto": min(200, n), "full": n}.get(
-            self.batch_size, self.batch_size
+        batch_size: int = (
+            {"auto": min(200, n), "full": n}[self.batch_size]
+            if isinstance(self.batch_size, str)  # validated: 'auto' or 'full'
+            else self.batch_size
         )
         if batch_size > n:
             warnings.warn(

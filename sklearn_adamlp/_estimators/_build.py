@@ -8,7 +8,7 @@ object, never mutating it.
 from __future__ import annotations
 
 import warnings
-from typing import Any
+from typing import Any, Protocol, cast
 
 import numpy as np
 from sklearn.base import clone
@@ -21,6 +21,15 @@ from sklearn_adamlp.callbacks import (
     SnapshotEnsemble,
 )
 from sklearn_adamlp.optimizers import OPTIMIZERS
+
+
+class PlateauRule(Protocol):
+    """What ``Schedule.plateau()`` returns: the reduce-on-plateau settings."""
+
+    factor: float
+    patience: int
+    min_delta: float
+
 
 #: estimator parameter -> optimizer hyper-parameter, for optimizers given by name.
 OPTIMIZER_PARAMS = {
@@ -198,7 +207,7 @@ def check_weight_decay(est: Any, optimizer: Any, n: int, incremental: bool) -> N
     found = []
     if float(est.weight_decay) * peak >= 1.0:
         found.append(f"weight_decay={est.weight_decay!r}")
-    if own_decay and decay_factor(peak) <= 0.0:
+    if own_decay and decay_factor is not None and decay_factor(peak) <= 0.0:
         found.append(f"the solver's own weight_decay={optimizer.weight_decay!r}")
     if found:
         raise ValueError(
@@ -214,7 +223,9 @@ def check_weight_decay(est: Any, optimizer: Any, n: int, incremental: bool) -> N
 def schedule_callbacks(est: Any, validate: Any) -> list[Callback]:
     """Callbacks the schedule options need: plateau rule, snapshot keeper."""
     out: list[Callback] = []
-    rule = build_schedule(est).plateau()
+    # plateau() is annotated ``Schedule | None``; what it promises is an object
+    # with the plateau rule's three settings (a ReduceLROnPlateau or the like)
+    rule = cast("PlateauRule | None", build_schedule(est).plateau())
     if rule is not None:
         out.append(
             PlateauReduction(

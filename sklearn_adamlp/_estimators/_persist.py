@@ -27,8 +27,12 @@ from sklearn.utils import check_random_state
 from sklearn_adamlp import _version, regularizers
 from sklearn_adamlp._estimators import _build
 from sklearn_adamlp._estimators import _persist_state as plain
+from sklearn_adamlp._typing import FloatArray
+from sklearn_adamlp.callbacks import Callback
 from sklearn_adamlp.exceptions import InconsistentVersionWarning
+from sklearn_adamlp.history import History
 from sklearn_adamlp.layout import aligned_empty
+from sklearn_adamlp.network import Network
 
 #: key of the saved sklearn-adamlp version in the state
 VERSION_KEY = "_sklearn_adamlp_version"
@@ -39,8 +43,6 @@ FORMAT = 1
 
 #: buffers, views and caches rebuilt on load, and a fit's training data
 _DROPPED = ("_coefs", "_intercepts", "_grad", "_history_frame", "_callback_data")
-
-_MISSING = object()
 
 #: attribute -> (to plain, from plain) for the working objects
 _CONVERTERS: dict[str, tuple[Callable[[Any], Any], Callable[[Any], Any]]] = {
@@ -55,11 +57,27 @@ _CONVERTERS: dict[str, tuple[Callable[[Any], Any], Callable[[Any], Any]]] = {
 class PersistMixin:
     """Plain-data ``__getstate__``/``__setstate__`` and the fit's random stream."""
 
+    # what the mixin reads of the estimator: constructor parameters, the working
+    # objects a fit builds (``BaseMLP._initialize``) and ``FlatBufferMixin``
+    alpha: float
+    l1: float
+    random_state: int | np.random.RandomState | None
+    _flat: FloatArray
+    _grad: FloatArray
+    _network: Network
+    _history: History
+    _schedule_callbacks: list[Callback]
+    _rng: np.random.RandomState
+    _split_state: dict[str, Any]
+    _set_views: Callable[[], None]
+
     # --- saving and loading ------------------------------------------------------
 
-    def __getstate__(self) -> dict:
+    def __getstate__(self) -> dict[str, Any]:
         # a copy: BaseEstimator.__getstate__ may hand back the live __dict__
-        state = dict(super().__getstate__())  # type: ignore[misc]
+        base_state = super().__getstate__()
+        assert isinstance(base_state, dict)  # BaseEstimator's: the instance dict
+        state = dict(base_state)
         for key in _DROPPED:
             state.pop(key, None)
         objects: dict[str, Any] = {"format": FORMAT, "sklearn": sklearn.__version__}
@@ -72,18 +90,12 @@ class PersistMixin:
             objects["_schedule_callbacks"] = [
                 plain.callback_to_plain(cb) for cb in state.pop("_schedule_callbacks")
             ]
-        # the history's own lists, restored as such (later epochs extend them)
-        objects["history_lists"] = [
-            k
-            for k in ("loss_curve_", "validation_scores_")
-            if state.pop(k, _MISSING) is not _MISSING
-        ]
         state[PLAIN_KEY] = objects
         state[VERSION_KEY] = _version.__version__
         state["_user_registrations"] = _build.user_registrations(self)
         return state
 
-    def __setstate__(self, state: dict) -> None:
+    def __setstate__(self, state: dict[str, Any]) -> None:
         state = dict(state)
         self._warn_version(state.pop(VERSION_KEY, None))
         _build.restore_registrations(state.pop("_user_registrations", []))
@@ -122,7 +134,7 @@ class PersistMixin:
             if name != "self" and name not in self.__dict__:
                 setattr(self, name, param.default)
 
-    def _rebuild(self, objects: dict) -> None:
+    def _rebuild(self, objects: dict[str, Any]) -> None:
         if objects.get("format", FORMAT) > FORMAT:
             raise ValueError(
                 f"This {type(self).__name__} was saved by a newer sklearn-adamlp "
@@ -139,11 +151,9 @@ class PersistMixin:
             self._schedule_callbacks = [
                 plain.callback_from_plain(cb) for cb in objects["_schedule_callbacks"]
             ]
-        lists = objects.get("history_lists", [])
-        if "loss_curve_" in lists:
-            self.loss_curve_ = self._history.losses
-        if "validation_scores_" in lists:
-            self.validation_scores_ = self._history.val_scores or None
+        # "history_lists", in states saved while loss_curve_ and
+        # validation_scores_ were lists of their own, is ignored: both are
+        # properties reading the history now
 
     # --- the random stream of fits -------------------------------------------------
 

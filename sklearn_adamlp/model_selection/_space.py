@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from numbers import Integral, Real
+from typing import Any
 
 import numpy as np
 
@@ -49,9 +50,12 @@ class Space:
         dist = self.distributions[name]
         if not hasattr(dist, "rvs") or not isinstance(value, Real):
             return self.draw(name, rng)
-        new = value * (0.8 if rng.rand() < 0.5 else 1.25)
+        # the product keeps the value's scalar type (Python or numpy)
+        new: Any = value * (0.8 if rng.rand() < 0.5 else 1.25)
         if isinstance(value, Integral):
-            new = type(value)(round(new))
+            # typeshed gives the numbers ABCs no constructor; the concrete
+            # integer types (int, numpy's) take the rounded value
+            new = type(value)(round(new))  # type: ignore[call-arg]
         low, high = _support(dist)
         if new == value or not low <= new <= high:
             return self.draw(name, rng)
@@ -65,6 +69,8 @@ class Space:
 def _support(dist) -> tuple:
     """Return the ``(low, high)`` support of a distribution (infinite if unknown)."""
     support = getattr(dist, "support", None)
+    if not callable(support):  # not a scipy distribution
+        return -np.inf, np.inf
     try:
         low, high = support()
     except (TypeError, ValueError):  # not a scipy distribution
