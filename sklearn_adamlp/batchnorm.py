@@ -38,6 +38,7 @@ Training by Reducing Internal Covariate Shift". ICML.
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 
 from sklearn_adamlp._typing import FloatArray
 
@@ -49,7 +50,7 @@ class BatchStats:
     own statistics (training) or with fixed running ones.
     """
 
-    def __init__(self, units: int, dtype) -> None:
+    def __init__(self, units: int, dtype: npt.DTypeLike) -> None:
         self.mu = np.empty(units, dtype=dtype)
         self.var = np.empty(units, dtype=dtype)
         self.r = np.empty(units, dtype=dtype)
@@ -95,7 +96,19 @@ def normalize(
     z += beta
 
 
-def forward(z, h, gamma, beta, st, running, w, *, train, momentum, eps) -> None:
+def forward(
+    z: FloatArray,
+    h: FloatArray,
+    gamma: FloatArray,
+    beta: FloatArray,
+    st: BatchStats,
+    running: tuple[FloatArray, FloatArray],
+    w: FloatArray | None,
+    *,
+    train: bool,
+    momentum: float,
+    eps: float,
+) -> None:
     """Normalize ``z`` in place (``z`` becomes ``y``, ``h`` holds ``z_hat``).
 
     ``running`` is the layer's ``(running_mean, running_var)``, updated in place

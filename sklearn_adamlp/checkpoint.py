@@ -104,7 +104,9 @@ def save(estimator: Any, path: str | os.PathLike, format: str = "auto") -> Path:
     return path
 
 
-def load(path: str | os.PathLike, trusted: list | None = None, format: str = "auto"):
+def load(
+    path: str | os.PathLike, trusted: list | None = None, format: str = "auto"
+) -> Any:
     """Load an estimator ``save`` (or ``Checkpoint``) wrote.
 
     A skops file is loaded with ``skops.io.load``, trusting sklearn-adamlp's

@@ -39,6 +39,7 @@ generators" (SplitMix64). OOPSLA.
 from __future__ import annotations
 
 from numbers import Real
+from typing import Any, TypeGuard
 
 import numpy as np
 import scipy.sparse as sp
@@ -51,7 +52,7 @@ _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _S30, _S27, _S31 = np.uint64(30), np.uint64(27), np.uint64(31)
 
 
-def layer_rates(dropout, n_hidden: int) -> list[float]:
+def layer_rates(dropout: object, n_hidden: int) -> list[float]:
     """Drop rate per hidden layer from a float or a sequence of floats in [0, 1)."""
     if _is_number(dropout):
         rates = [float(dropout)] * n_hidden
@@ -82,7 +83,7 @@ def layer_rates(dropout, n_hidden: int) -> list[float]:
     return rates
 
 
-def _is_number(p) -> bool:
+def _is_number(p: object) -> TypeGuard[Real | np.floating | np.integer]:
     """Return whether ``p`` is a real number and not a bool (True is no rate)."""
     return isinstance(p, Real | np.floating | np.integer) and not isinstance(
         p, bool | np.bool_
@@ -113,7 +114,7 @@ def _bits(values: np.ndarray) -> np.ndarray:
     return values.astype(np.float32, copy=False).view(np.uint32).astype(np.uint64)
 
 
-def row_keys(X) -> np.ndarray:
+def row_keys(X: Any) -> np.ndarray:
     """One 64-bit key per row of ``X`` (dense or sparse), a hash of its values."""
     n, f = X.shape
     c = _column_constants(f)

@@ -13,6 +13,7 @@ import math
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 COLUMNS = ("epoch", "loss", "val_loss", "val_score", "learning_rate", "seconds")
@@ -34,7 +35,7 @@ def _missing(value: Any) -> bool:
 class _Column:
     """One column of values in blocks of ``BLOCK`` rows (the last one growing)."""
 
-    def __init__(self, dtype, n_before: int) -> None:
+    def __init__(self, dtype: npt.DTypeLike, n_before: int) -> None:
         self.dtype = np.dtype(dtype)
         self.fill = False if self.dtype == bool else np.nan
         self.full: list[np.ndarray] = []
@@ -73,7 +74,7 @@ class _Column:
         return state
 
 
-def _dtype(name: str, value: Any):
+def _dtype(name: str, value: Any) -> type:
     if name == "epoch":
         return np.int64
     return bool if isinstance(value, bool | np.bool_) else np.float64

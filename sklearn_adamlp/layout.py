@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from itertools import pairwise
 
 import numpy as np
+import numpy.typing as npt
 
 from sklearn_adamlp._typing import FloatArray
 
@@ -26,7 +27,7 @@ from sklearn_adamlp._typing import FloatArray
 ALIGN = 64
 
 
-def aligned_empty(n: int, dtype) -> FloatArray:
+def aligned_empty(n: int, dtype: npt.DTypeLike) -> FloatArray:
     """Return an uninitialized 1-D array of ``n`` items starting on a cache line.
 
     Every weight matrix in a flat buffer then starts on a cache line too (each
@@ -120,7 +121,10 @@ class ParamLayout:
         return gammas, betas
 
     def pack(
-        self, coefs: Sequence[FloatArray], intercepts: Sequence[FloatArray], dtype
+        self,
+        coefs: Sequence[FloatArray],
+        intercepts: Sequence[FloatArray],
+        dtype: npt.DTypeLike,
     ) -> FloatArray:
         """Return a new flat buffer holding copies of ``coefs`` and ``intercepts``.
 

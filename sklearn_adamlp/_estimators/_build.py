@@ -8,6 +8,7 @@ object, never mutating it.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from typing import Any, Protocol, cast
 
 import numpy as np
@@ -160,7 +161,9 @@ def check_schedule_options(est: Any, optimizer: Any) -> None:
 PEAK_POINTS = 10_000
 
 
-def fit_clocks(unit: str, state: Any, n_epochs: int, n: int, batch: int):
+def fit_clocks(
+    unit: str, state: Any, n_epochs: int, n: int, batch: int
+) -> Sequence[int]:
     """Return the times (in the schedule's ``unit``) at which a fit sets rates.
 
     Epochs and samples are read at the start of each epoch (samples advance

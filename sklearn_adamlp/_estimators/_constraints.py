@@ -7,7 +7,9 @@ listing the valid ones. scikit-learn checks a list parameter's type only:
 are checked where the rates are read, ``dropout.layer_rates``).
 """
 
+from collections.abc import Iterable
 from numbers import Integral, Real
+from typing import Any
 
 import numpy as np
 
@@ -86,7 +88,7 @@ PARAMETER_CONSTRAINTS: dict = {
 CALLBACK_HOOKS = ("on_fit_begin", "on_epoch_begin", "on_epoch_end", "on_fit_end")
 
 
-def check_callbacks(callbacks) -> None:
+def check_callbacks(callbacks: Iterable[Any] | None) -> None:
     """Raise a TypeError naming the first entry that is not a callback.
 
     A callback is an object (not a class) with at least one callable hook of

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
+import numpy.typing as npt
 import scipy.sparse as sp
 
 
-def cast_input(X, dtype, name: str = "X"):
+def cast_input(X: Any, dtype: npt.DTypeLike, name: str = "X") -> Any:
     """Return ``X`` in ``dtype``; raise if a narrowing cast overflows.
 
     A model fitted on float32 data computes in float32, so float64 input is

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 import ast
-from typing import Any
+from typing import Any, NoReturn
 
 
 class CliError(Exception):
@@ -19,7 +19,7 @@ class CliError(Exception):
 class Parser(argparse.ArgumentParser):
     """argparse's parser, reporting a usage error in one line (exit code 2)."""
 
-    def error(self, message: str):  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         """Print ``prog: error: message (see prog --help)``; exit with 2."""
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 

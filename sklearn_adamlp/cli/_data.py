@@ -38,7 +38,9 @@ def read_csv(path: str) -> pd.DataFrame:
     return frame
 
 
-def split_target(frame: pd.DataFrame, target: str, path: str):
+def split_target(
+    frame: pd.DataFrame, target: str, path: str
+) -> tuple[pd.DataFrame, pd.Series]:
     """Return ``(features, target)``; the target column must exist and be full."""
     if target not in frame.columns:
         raise CliError(

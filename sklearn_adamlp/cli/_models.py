@@ -10,6 +10,7 @@ A ``.skops`` file is loaded only when every type it holds comes from
 from __future__ import annotations
 
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from sklearn_adamlp.cli._common import CliError
@@ -89,7 +90,7 @@ def load_model(path: str) -> Any:
     return sio.load(path, trusted=types)
 
 
-def _skops_io():
+def _skops_io() -> ModuleType:
     try:
         import skops.io as sio
     except ImportError:

@@ -13,6 +13,7 @@ import argparse
 import statistics
 import time
 import warnings
+from typing import Any
 
 import numpy as np
 
@@ -47,7 +48,7 @@ SGD_SETTINGS = {
 }
 
 
-def add_parser(subparsers) -> None:
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``demo`` subcommand."""
     from sklearn_adamlp import optimizers
 
@@ -160,7 +161,7 @@ def closest_sklearn_solver(name: str) -> tuple[str, str]:
     return "adam", "a stochastic solver"
 
 
-def _digits():
+def _digits() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split
     from sklearn.preprocessing import StandardScaler
@@ -173,7 +174,14 @@ def _digits():
     return scaler.transform(X_train), scaler.transform(X_test), y_train, y_test
 
 
-def _run(estimator, X_train, y_train, X_test, y_test, repeats: int):
+def _run(
+    estimator: Any,
+    X_train: np.ndarray,
+    y_train: np.ndarray,
+    X_test: np.ndarray,
+    y_test: np.ndarray,
+    repeats: int,
+) -> tuple[float, int, float]:
     from sklearn.exceptions import ConvergenceWarning
 
     times = []

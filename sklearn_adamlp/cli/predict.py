@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
 import pandas as pd
 
@@ -29,7 +30,7 @@ anything else is refused. A .joblib / .pkl file is a pickle, which can run
 any code when loaded: load only files you made or trust."""
 
 
-def add_parser(subparsers) -> None:
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``predict`` subcommand."""
     parser = subparsers.add_parser(
         "predict",
@@ -76,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _features(model, frame: pd.DataFrame, path: str) -> pd.DataFrame:
+def _features(model: Any, frame: pd.DataFrame, path: str) -> pd.DataFrame:
     """Select the model's feature columns of ``frame`` by name (or count)."""
     frame.columns = [str(c) for c in frame.columns]
     names = getattr(model, "feature_names_in_", None)

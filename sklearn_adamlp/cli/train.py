@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import warnings
+from typing import TYPE_CHECKING, Any
 
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
@@ -22,6 +23,9 @@ from sklearn_adamlp.cli._estimator_options import (
     build_estimator,
     build_model,
 )
+
+if TYPE_CHECKING:  # pandas is imported when a command needs it
+    import pandas as pd
 
 HELP = "train an MLP on a CSV file and save it"
 DESCRIPTION = """\
@@ -41,7 +45,7 @@ example:
   %(prog)s iris.csv --target species --hidden-layer-sizes 64,32 --out iris.skops"""
 
 
-def add_parser(subparsers) -> None:
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``train`` subcommand."""
     parser = subparsers.add_parser(
         "train",
@@ -140,13 +144,15 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _is_numeric(y) -> bool:
+def _is_numeric(y: pd.Series) -> bool:
     import pandas as pd
 
     return pd.api.types.is_numeric_dtype(y) and not pd.api.types.is_bool_dtype(y)
 
 
-def _split(X, y, task: str, args: argparse.Namespace):
+def _split(
+    X: pd.DataFrame, y: pd.Series, task: str, args: argparse.Namespace
+) -> tuple[pd.DataFrame, pd.DataFrame | None, pd.Series, pd.Series | None]:
     """Hold out ``--validation-fraction`` of the rows (stratified if possible)."""
     if args.validation_fraction == 0:
         return X, None, y, None
@@ -167,7 +173,7 @@ def _split(X, y, task: str, args: argparse.Namespace):
     )
 
 
-def _fit(model, X, y) -> bool:
+def _fit(model: Any, X: pd.DataFrame, y: pd.Series) -> bool:
     """Fit; return whether it converged (no ``ConvergenceWarning``).
 
     A rejected parameter value or bad data becomes a ``CliError``.

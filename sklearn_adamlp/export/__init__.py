@@ -50,7 +50,9 @@ def register_converters() -> None:
     _convert.register_converters()
 
 
-def to_onnx(estimator: Any, X_sample=None, *, target_opset: int | None = None):
+def to_onnx(
+    estimator: Any, X_sample: Any = None, *, target_opset: int | None = None
+) -> Any:
     """Convert a fitted ``MLPClassifier`` or ``MLPRegressor`` to ONNX.
 
     Parameters

@@ -70,7 +70,7 @@ def _float32(g: Graph) -> bool:
 
 
 @register_activation(activations.Identity)
-def _identity(g, x, act):
+def _identity(g: Graph, x: str, act: Any) -> str:
     return x
 
 
@@ -118,28 +118,28 @@ def _expm1_neg(g: Graph, x: str) -> str:
 
 
 @register_activation(activations.Logistic)
-def _logistic(g, x, act):
+def _logistic(g: Graph, x: str, act: Any) -> str:
     return sigmoid(g, x)
 
 
 @register_activation(activations.Tanh)
-def _tanh(g, x, act):
+def _tanh(g: Graph, x: str, act: Any) -> str:
     return g.op("Tanh", x)
 
 
 @register_activation(activations.ReLU)
-def _relu(g, x, act):
+def _relu(g: Graph, x: str, act: Any) -> str:
     return g.op("Relu", x)
 
 
 @register_activation(activations.SiLU)
-def _silu(g, x, act):
+def _silu(g: Graph, x: str, act: Any) -> str:
     """``x * sigmoid(x)``."""
     return g.op("Mul", x, sigmoid(g, x))
 
 
 @register_activation(activations.LeakyReLU)
-def _leaky_relu(g, x, act):
+def _leaky_relu(g: Graph, x: str, act: Any) -> str:
     """``x if x >= 0 else negative_slope * x``."""
     slope = float(act.negative_slope)
     if _float32(g):
@@ -149,7 +149,7 @@ def _leaky_relu(g, x, act):
 
 
 @register_activation(activations.ELU)
-def _elu(g, x, act):
+def _elu(g: Graph, x: str, act: Any) -> str:
     """``x if x >= 0 else alpha * (exp(x) - 1)``."""
     alpha = float(act.alpha)
     if _float32(g):
@@ -160,14 +160,14 @@ def _elu(g, x, act):
 
 
 @register_activation(activations.Softplus)
-def _softplus(g, x, act):
+def _softplus(g: Graph, x: str, act: Any) -> str:
     """``max(x, 0) + log1p(exp(-|x|))`` (no overflow for large ``|x|``)."""
     tail = _log1p(g, g.op("Exp", g.op("Neg", g.op("Abs", x))))
     return g.op("Add", g.op("Relu", x), tail)
 
 
 @register_activation(activations.GELU)
-def _gelu(g, x, act):
+def _gelu(g: Graph, x: str, act: Any) -> str:
     """``x * Phi(x)``, ``Phi(x) = 0.5 * (1 + erf(x / sqrt(2)))`` (exact form)."""
     if _float32(g):
         e = g.op("Erf", g.op("Mul", x, g.const(np.sqrt(0.5))))

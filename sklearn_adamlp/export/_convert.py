@@ -133,7 +133,9 @@ def calculate_shapes(operator: Any) -> None:
     operator.outputs[1].type = float_type(scores)
 
 
-def parse_classifier(scope: Any, model: Any, inputs: list, custom_parsers=None):
+def parse_classifier(
+    scope: Any, model: Any, inputs: list, custom_parsers: Any = None
+) -> list:
     """skl2onnx parser: ``label`` and ``probabilities`` (or ``scores`` for hinge).
 
     A probabilistic classifier goes through skl2onnx's classifier parser (so

@@ -21,6 +21,7 @@ which is ``a @ W' + b'`` with ``s = gamma / sqrt(var + eps)``::
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
@@ -28,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from sklearn_adamlp import activations
+from sklearn_adamlp._typing import FloatArray
 
 
 @dataclass(frozen=True)
@@ -55,10 +57,10 @@ def _internals(est: Any) -> SimpleNamespace:
     net = est._network
     layout = net.layout
 
-    def unpack(flat):
+    def unpack(flat: FloatArray) -> tuple[list[FloatArray], ...]:
         return (*layout.views(flat), *layout.norm_views(flat))
 
-    def running(r):
+    def running(r: FloatArray) -> tuple[list[FloatArray], list[FloatArray]]:
         o = layout.norm_offsets - layout.n_biases_end
         idx = range(len(o) - 1)
         return [r[0, o[i] : o[i + 1]] for i in idx], [
@@ -96,7 +98,15 @@ def hidden_activations(est: Any) -> list[activations.Activation]:
     return [activations.get(s) for s in specs]
 
 
-def _fold(coefs, intercepts, gammas, betas, means, variances, eps):
+def _fold(
+    coefs: Sequence[FloatArray],
+    intercepts: Sequence[FloatArray],
+    gammas: Sequence[FloatArray],
+    betas: Sequence[FloatArray],
+    means: Sequence[FloatArray],
+    variances: Sequence[FloatArray],
+    eps: float,
+) -> tuple[list[FloatArray], list[FloatArray]]:
     """Return copies of the weights with batch norm folded in (module docstring)."""
     W = [np.array(w) for w in coefs]
     b = [np.array(v) for v in intercepts]

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 #: ONNX element types (``onnx.TensorProto``) of the numpy kinds an export writes
 _ONNX_TYPES = {"float32": 1, "int64": 7, "string": 8, "bool": 9, "float64": 11}
 
 
-def onnx_type(dtype) -> int:
+def onnx_type(dtype: npt.DTypeLike) -> int:
     """``onnx.TensorProto`` element type of a numpy dtype (float, int64, str, bool)."""
     dt = np.dtype(dtype)
     key = "string" if dt.kind in "USO" else dt.name
@@ -28,7 +29,7 @@ class Graph:
         float32 or float64: the type of every float tensor of the network.
     """
 
-    def __init__(self, scope: Any, container: Any, dtype) -> None:
+    def __init__(self, scope: Any, container: Any, dtype: npt.DTypeLike) -> None:
         self.scope = scope
         self.container = container
         self.dtype = np.dtype(dtype)
@@ -39,7 +40,9 @@ class Graph:
         """The ONNX element type of the network's float tensors."""
         return onnx_type(self.dtype)
 
-    def const(self, value, dtype=None, name: str = "c") -> str:
+    def const(
+        self, value: npt.ArrayLike, dtype: npt.DTypeLike | None = None, name: str = "c"
+    ) -> str:
         """Add ``value`` (in ``dtype``, default the network's) as an initializer."""
         arr = np.asarray(value, dtype=self.dtype if dtype is None else dtype)
         key = (arr.dtype.str, arr.item()) if arr.ndim == 0 else None

@@ -25,8 +25,13 @@ ReLU and Initialization").
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:  # _trace imports this module
+    from sklearn_adamlp.inspection._trace import LayerTrace
 
 #: range (lo, hi) of the bounded activations, by name
 BOUNDS = {"logistic": (0.0, 1.0), "tanh": (-1.0, 1.0)}
@@ -62,7 +67,7 @@ def dead_fraction(h: np.ndarray) -> float:
     return float(np.mean(np.all(h == 0, axis=0)))
 
 
-def layer_frame(trace) -> pd.DataFrame:
+def layer_frame(trace: LayerTrace) -> pd.DataFrame:
     """One row per layer of ``trace`` (a ``LayerTrace``), the ``COLUMNS``."""
     rows = []
     grads = trace.grad_weights

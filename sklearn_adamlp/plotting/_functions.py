@@ -58,16 +58,16 @@ class TestFunction:
     __test__ = False  # not a pytest test class
 
 
-def _rosenbrock(x, y):
+def _rosenbrock(x: FloatArray, y: FloatArray) -> FloatArray:
     return (1 - x) ** 2 + 100 * (y - x**2) ** 2
 
 
-def _rosenbrock_grad(p):
+def _rosenbrock_grad(p: FloatArray) -> FloatArray:
     x, y = p
     return np.array([-2 * (1 - x) - 400 * x * (y - x**2), 200 * (y - x**2)])
 
 
-def _beale(x, y):
+def _beale(x: FloatArray, y: FloatArray) -> FloatArray:
     return (
         (1.5 - x + x * y) ** 2
         + (2.25 - x + x * y**2) ** 2
@@ -75,7 +75,7 @@ def _beale(x, y):
     )
 
 
-def _beale_grad(p):
+def _beale_grad(p: FloatArray) -> FloatArray:
     x, y = p
     r1, r2, r3 = 1.5 - x + x * y, 2.25 - x + x * y**2, 2.625 - x + x * y**3
     dx = 2 * r1 * (y - 1) + 2 * r2 * (y**2 - 1) + 2 * r3 * (y**3 - 1)
@@ -83,20 +83,20 @@ def _beale_grad(p):
     return np.array([dx, dy])
 
 
-def _saddle(x, y):
+def _saddle(x: FloatArray, y: FloatArray) -> FloatArray:
     return x**2 - y**2
 
 
-def _saddle_grad(p):
+def _saddle_grad(p: FloatArray) -> FloatArray:
     x, y = p
     return np.array([2 * x, -2 * y])
 
 
-def _ravine(x, y):
+def _ravine(x: FloatArray, y: FloatArray) -> FloatArray:
     return 0.5 * (x**2 + 100 * y**2)
 
 
-def _ravine_grad(p):
+def _ravine_grad(p: FloatArray) -> FloatArray:
     x, y = p
     return np.array([x, 100 * y])
 

@@ -194,13 +194,19 @@ def trace_path(opt: Any, fn: TestFunction, start: np.ndarray, steps: int) -> Any
     return np.array(path)
 
 
-def _minimizer_path(opt, fn, start, steps, inside) -> np.ndarray:
+def _minimizer_path(
+    opt: Any,
+    fn: TestFunction,
+    start: np.ndarray,
+    steps: int,
+    inside: Callable[[np.ndarray], bool],
+) -> np.ndarray:
     path = [start.copy()]
 
-    def fun(p):
+    def fun(p: np.ndarray) -> tuple[float, np.ndarray]:
         return float(fn.f(p[0], p[1])), np.asarray(fn.grad(p), dtype=float)
 
-    def callback(intermediate_result):
+    def callback(intermediate_result: Any) -> None:
         x = np.array(intermediate_result.x, dtype=float)
         if not inside(x):
             raise StopIteration
@@ -239,7 +245,12 @@ def _build(spec: Any, fn: TestFunction, lr: float | None) -> Any:
     return copy
 
 
-def _resolve_function(function, start, xlim, ylim) -> TestFunction:
+def _resolve_function(
+    function: str | tuple[Callable, Callable],
+    start: Sequence[float] | None,
+    xlim: tuple[float, float] | None,
+    ylim: tuple[float, float] | None,
+) -> TestFunction:
     if isinstance(function, str):
         try:
             fn = FUNCTIONS[function]
