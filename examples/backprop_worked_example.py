@@ -88,7 +88,7 @@ def fmt(values) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     """Forward pass, back-propagation and one SGD step, printed and drawn."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n", 1)[0])
     parser.add_argument("--quick", action="store_true", help="low-resolution PNG")
     parser.add_argument("--out", default="backprop_worked_example.png", help="PNG")
     args = parser.parse_args(argv)

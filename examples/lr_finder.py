@@ -49,7 +49,7 @@ def model(lr: float, epochs: int, callbacks=None) -> MLPClassifier:
 
 def main(argv: list[str] | None = None) -> None:
     """Sweep, train at three rates, plot and print."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n", 1)[0])
     parser.add_argument("--quick", action="store_true", help="600 samples, 15 epochs")
     parser.add_argument("--out", default="lr_finder.png", help="PNG to write")
     args = parser.parse_args(argv)

@@ -47,7 +47,7 @@ RATES = {"ravine": {"sgd": 0.019}}
 
 def main(argv: list[str] | None = None) -> None:
     """Draw the four panels and print the end of every path."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n", 1)[0])
     parser.add_argument("--quick", action="store_true", help="low-resolution PNG")
     parser.add_argument("--out", default="optimizer_paths.png", help="PNG to write")
     args = parser.parse_args(argv)
