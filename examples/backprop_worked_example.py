@@ -1,4 +1,4 @@
-"""Back-propagation by hand: the 2-2-2 network of the course notes, one SGD step.
+"""Back-propagation by hand: the 2-2-2 network of the course notes, one SGD step
 
 The network: two inputs, two ReLU hidden units, two softmax outputs,
 cross-entropy loss, with the notes' naming::

@@ -1,4 +1,4 @@
-"""Batch, stochastic and mini-batch gradient descent: the loss after every update.
+"""Batch, stochastic and mini-batch gradient descent: the loss after every update
 
 Batch gradient descent computes the exact gradient of the training loss over
 all ``n`` samples before each update, so its loss falls smoothly; stochastic

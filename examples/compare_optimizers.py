@@ -1,4 +1,4 @@
-"""Compare every optimizer of sklearn_adamlp on the digits data set.
+"""Compare every optimizer of sklearn_adamlp on the digits data set
 
 Trains ``MLPClassifier(hidden_layer_sizes=(64,), activation='relu')`` once per
 optimizer (each with its own default hyper-parameters; Rprop on full batches;

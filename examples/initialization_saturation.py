@@ -1,4 +1,4 @@
-"""Saturation at initialization: Glorot & Bengio's figure, standard vs normalized.
+"""Saturation at initialization: Glorot & Bengio's figure, standard vs normalized
 
 Glorot & Bengio (2010, figures 6 and 7) histogram the activations and the
 back-propagated gradients ``dL/dz`` of each layer of a 5-hidden-layer network at

@@ -1,4 +1,4 @@
-"""The learning-rate range test: pick SGD's learning rate from one short sweep.
+"""The learning-rate range test: pick SGD's learning rate from one short sweep
 
 ``find_lr`` (Smith 2017) trains a copy of the model for one mini-batch per
 rate while the rate grows geometrically, and suggests a tenth of the rate at

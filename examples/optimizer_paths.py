@@ -1,4 +1,4 @@
-"""Optimizer paths on four 2-D functions: a valley, a plateau, a saddle, a ravine.
+"""Optimizer paths on four 2-D functions: a valley, a plateau, a saddle, a ravine
 
 Each panel runs some of the package's optimizers (their own ``step`` code,
 as in training) from the same start and draws the paths over the contours with

@@ -1,4 +1,4 @@
-"""Hogwild, Downpour and EASGD against a serial fit, by epoch and by wall time.
+"""Hogwild, Downpour and EASGD against a serial fit, by epoch and by wall time
 
 Trains ``MLPClassifier(hidden_layer_sizes=(256, 128), solver='sgd')`` on a
 synthetic 10-class problem (784 features, like MNIST's shape), serially and with

@@ -1,4 +1,4 @@
-"""Learning-rate schedules, their effect on SGD, and warm restarts with snapshots.
+"""Learning-rate schedules, their effect on SGD, and warm restarts with snapshots
 
 Left: the learning rate (as a factor of the base rate) of each built-in
 schedule over 100 epochs, drawn by ``ScheduleDisplay`` ('plateau' is left out:

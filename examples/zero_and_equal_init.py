@@ -1,4 +1,4 @@
-"""Zero and equal initial weights never break the symmetry of the hidden units.
+"""Zero and equal initial weights never break the symmetry of the hidden units
 
 If every hidden unit starts with the same incoming weights, every unit computes
 the same output and receives the same gradient, so gradient descent keeps them
