@@ -1,7 +1,7 @@
 """Prototype: a synchronous data-parallel epoch over 2 processes, against serial.
 
-The question of issue 6's 2-thread targets: does splitting every mini-batch over
-two processes (one BLAS thread each) beat one process with two BLAS threads?
+The question behind the 2-thread speed targets: does splitting every mini-batch
+over two processes (one BLAS thread each) beat one process with two BLAS threads?
 Each step, both processes compute the gradient of their half of the batch into
 shared memory; after a barrier each adds the two halves for its half of the
 parameters and runs the optimizer on that half of the shared flat buffer;

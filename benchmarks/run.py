@@ -1,4 +1,4 @@
-"""Run the benchmark suite of issue 6: print a markdown table, write JSON.
+"""Run the benchmark suite: print a markdown table, write JSON.
 
     python -m benchmarks.run [--quick] [--out results.json] [--threads N]
                              [--torch-python PATH | --no-torch] [--only SECTIONS]
@@ -33,7 +33,8 @@ SECTIONS = ("epoch", "small", "predict", "memory")
 LR = {"adam": 1e-3, "sgd": 1e-2}
 ALPHA = 1e-4
 
-# targets of issue 6: (section, case, dtype or None) -> (ratio limit, reference)
+# the speed targets, as ratios to scikit-learn:
+# (section, case, dtype or None) -> (ratio limit, reference)
 TARGETS = {
     ("epoch", "adam", "float64"): 1.5,
     ("epoch", "adam", "float32"): 1.6,

@@ -19,6 +19,9 @@ import sys
 import tempfile
 from pathlib import Path
 
+from docutils import nodes
+from sphinx.util.docutils import SphinxDirective
+
 DOCS = Path(__file__).resolve().parent
 ROOT = DOCS.parent
 # document this checkout, not whatever sklearn_adamlp is installed
@@ -165,9 +168,49 @@ def _title_untitled_example(app, docname: str, source: list[str]) -> None:
     source[0] = f"{text[: label.end()]}{first}\n{'=' * len(first)}{text[end:]}"
 
 
+def _cli_help(subcommand: str | None) -> str:
+    """Return what ``sklearn-adamlp [SUBCOMMAND] --help`` prints, 80 columns wide."""
+    import contextlib
+    import io
+
+    from sklearn_adamlp.cli import main
+
+    argv = [subcommand, "--help"] if subcommand else ["--help"]
+    out = io.StringIO()
+    columns = os.environ.get("COLUMNS")
+    os.environ["COLUMNS"] = "80"  # argparse wraps to the terminal's width
+    try:
+        with contextlib.redirect_stdout(out):
+            main(argv, prog="sklearn-adamlp")
+    finally:
+        if columns is None:
+            del os.environ["COLUMNS"]
+        else:
+            os.environ["COLUMNS"] = columns
+    return f"$ sklearn-adamlp {' '.join(argv)}\n{out.getvalue().rstrip()}"
+
+
+class CliHelp(SphinxDirective):
+    """``.. cli-help:: [SUBCOMMAND]``: the command's help text, as built now.
+
+    The API page shows the ``--help`` output of the installed command line, so
+    it cannot fall behind the options the command really has.
+    """
+
+    optional_arguments = 1
+
+    def run(self) -> list[nodes.Node]:
+        """Return the help text as one literal block."""
+        text = _cli_help(self.arguments[0] if self.arguments else None)
+        block = nodes.literal_block(text, text)
+        block["language"] = "text"
+        return [block]
+
+
 def setup(app):
-    """Register the title fix for untitled gallery pages."""
+    """Register the title fix for untitled gallery pages and ``cli-help``."""
     app.connect("source-read", _title_untitled_example)
+    app.add_directive("cli-help", CliHelp)
 
 
 # --- HTML -----------------------------------------------------------------------

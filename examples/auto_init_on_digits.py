@@ -130,7 +130,7 @@ def plot(results: dict, path: str) -> None:
 
 
 def main(argv=None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=(__doc__ or "").split("\n", 1)[0])
     ap.add_argument("--quick", action="store_true", help="a smoke run")
     ap.add_argument("--seeds", type=int, default=3, help="random_state 0..seeds-1")
     ap.add_argument("--out", default="auto_init_on_digits.png", help="PNG path")

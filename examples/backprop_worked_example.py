@@ -1,4 +1,4 @@
-"""Back-propagation by hand: the 2-2-2 network of the course notes, one SGD step.
+"""Back-propagation by hand: the 2-2-2 network of the course notes, one SGD step
 
 The network: two inputs, two ReLU hidden units, two softmax outputs,
 cross-entropy loss, with the notes' naming::
@@ -88,7 +88,7 @@ def fmt(values) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     """Forward pass, back-propagation and one SGD step, printed and drawn."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n", 1)[0])
     parser.add_argument("--quick", action="store_true", help="low-resolution PNG")
     parser.add_argument("--out", default="backprop_worked_example.png", help="PNG")
     args = parser.parse_args(argv)

@@ -1,4 +1,4 @@
-"""Batch, stochastic and mini-batch gradient descent: the loss after every update.
+"""Batch, stochastic and mini-batch gradient descent: the loss after every update
 
 Batch gradient descent computes the exact gradient of the training loss over
 all ``n`` samples before each update, so its loss falls smoothly; stochastic
@@ -60,7 +60,7 @@ def losses_per_update(X, y, batch: int, updates: int) -> np.ndarray:
 
 def main(argv: list[str] | None = None) -> None:
     """Train the three ways, plot the losses and print the last ones."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n", 1)[0])
     parser.add_argument("--quick", action="store_true", help="300 samples")
     parser.add_argument("--out", default="batch_vs_stochastic.png", help="PNG")
     args = parser.parse_args(argv)

@@ -1,4 +1,4 @@
-"""Compare every optimizer of sklearn_adamlp on the digits data set.
+"""Compare every optimizer of sklearn_adamlp on the digits data set
 
 Trains ``MLPClassifier(hidden_layer_sizes=(64,), activation='relu')`` once per
 optimizer (each with its own default hyper-parameters; Rprop on full batches;
@@ -72,7 +72,7 @@ def train(name: str, X_train, y_train, max_iter: int):
 
 def parse_args(argv: list[str] | None):
     """Command-line options: ``--quick`` and ``--out``."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n", 1)[0])
     parser.add_argument("--quick", action="store_true", help="600 samples, 30 epochs")
     parser.add_argument(
         "--out", default="compare_optimizers.png", help="path of the PNG to write"

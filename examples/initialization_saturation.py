@@ -1,4 +1,4 @@
-"""Saturation at initialization: Glorot & Bengio's figure, standard vs normalized.
+"""Saturation at initialization: Glorot & Bengio's figure, standard vs normalized
 
 Glorot & Bengio (2010, figures 6 and 7) histogram the activations and the
 back-propagated gradients ``dL/dz`` of each layer of a 5-hidden-layer network at
@@ -93,7 +93,7 @@ def report(activation: str, name: str, est, X, y) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Print the per-layer statistics and save the histograms."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n", 1)[0])
     parser.add_argument("--quick", action="store_true", help="300 samples")
     parser.add_argument(
         "--out", default="initialization_saturation.png", help="PNG to write"

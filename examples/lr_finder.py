@@ -1,4 +1,4 @@
-"""The learning-rate range test: pick SGD's learning rate from one short sweep.
+"""The learning-rate range test: pick SGD's learning rate from one short sweep
 
 ``find_lr`` (Smith 2017) trains a copy of the model for one mini-batch per
 rate while the rate grows geometrically, and suggests a tenth of the rate at
@@ -49,7 +49,7 @@ def model(lr: float, epochs: int, callbacks=None) -> MLPClassifier:
 
 def main(argv: list[str] | None = None) -> None:
     """Sweep, train at three rates, plot and print."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n", 1)[0])
     parser.add_argument("--quick", action="store_true", help="600 samples, 15 epochs")
     parser.add_argument("--out", default="lr_finder.png", help="PNG to write")
     args = parser.parse_args(argv)

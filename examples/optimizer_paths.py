@@ -1,4 +1,4 @@
-"""Optimizer paths on four 2-D functions: a valley, a plateau, a saddle, a ravine.
+"""Optimizer paths on four 2-D functions: a valley, a plateau, a saddle, a ravine
 
 Each panel runs some of the package's optimizers (their own ``step`` code,
 as in training) from the same start and draws the paths over the contours with
@@ -47,7 +47,7 @@ RATES = {"ravine": {"sgd": 0.019}}
 
 def main(argv: list[str] | None = None) -> None:
     """Draw the four panels and print the end of every path."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n", 1)[0])
     parser.add_argument("--quick", action="store_true", help="low-resolution PNG")
     parser.add_argument("--out", default="optimizer_paths.png", help="PNG to write")
     args = parser.parse_args(argv)

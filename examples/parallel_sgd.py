@@ -1,4 +1,4 @@
-"""Hogwild, Downpour and EASGD against a serial fit, by epoch and by wall time.
+"""Hogwild, Downpour and EASGD against a serial fit, by epoch and by wall time
 
 Trains ``MLPClassifier(hidden_layer_sizes=(256, 128), solver='sgd')`` on a
 synthetic 10-class problem (784 features, like MNIST's shape), serially and with
@@ -90,7 +90,7 @@ def train(parallel, data, quick: bool):
 
 def parse_args(argv: list[str] | None):
     """Command-line options: ``--quick`` and ``--out``."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n", 1)[0])
     parser.add_argument("--quick", action="store_true", help="a small smoke run")
     parser.add_argument("--out", default="parallel_sgd.png", help="PNG to write")
     return parser.parse_args(argv)

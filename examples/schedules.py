@@ -1,4 +1,4 @@
-"""Learning-rate schedules, their effect on SGD, and warm restarts with snapshots.
+"""Learning-rate schedules, their effect on SGD, and warm restarts with snapshots
 
 Left: the learning rate (as a factor of the base rate) of each built-in
 schedule over 100 epochs, drawn by ``ScheduleDisplay`` ('plateau' is left out:
@@ -92,7 +92,7 @@ def fit_sgd(sched, epochs: int, Xtr, ytr, **params) -> MLPClassifier:
 
 def main(argv: list[str] | None = None) -> None:
     """Plot and print; ``argv`` defaults to ``sys.argv[1:]``."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n", 1)[0])
     parser.add_argument("--quick", action="store_true", help="600 samples, 20 epochs")
     parser.add_argument("--out", default="schedules.png", help="PNG to write")
     args = parser.parse_args(argv)

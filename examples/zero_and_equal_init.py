@@ -1,4 +1,4 @@
-"""Zero and equal initial weights never break the symmetry of the hidden units.
+"""Zero and equal initial weights never break the symmetry of the hidden units
 
 If every hidden unit starts with the same incoming weights, every unit computes
 the same output and receives the same gradient, so gradient descent keeps them
@@ -54,7 +54,7 @@ def distinct_units(W: np.ndarray) -> int:
 
 def main(argv: list[str] | None = None) -> None:
     """Train from each initialization, plot and print the table."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n", 1)[0])
     parser.add_argument("--quick", action="store_true", help="600 samples, 15 epochs")
     parser.add_argument("--out", default="zero_and_equal_init.png", help="PNG")
     args = parser.parse_args(argv)

@@ -18,7 +18,7 @@ ORACLES = {
     "logistic": (expit, lambda z: expit(z) * (1 - expit(z))),
     "tanh": (np.tanh, lambda z: 4 / (np.exp(z) + np.exp(-z)) ** 2),
     "relu": (lambda z: np.maximum(z, 0), lambda z: (z > 0) * 1.0),
-    # seed 001: phi'(z) = phi(z) + sigma(z) * (1 - phi(z))
+    # the course notes: phi'(z) = phi(z) + sigma(z) * (1 - phi(z))
     "silu": (
         lambda z: z * expit(z),
         lambda z: z * expit(z) + expit(z) * (1 - z * expit(z)),

@@ -1,4 +1,4 @@
-"""Smoke test of the benchmark suite (issue 6): --quick runs end to end.
+"""Smoke test of the benchmark suite: --quick runs end to end.
 
 No timing assertions: only that the table and JSON hold the expected rows with
 positive finite times. The torch peer is skipped (it may not be installed).

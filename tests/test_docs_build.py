@@ -69,6 +69,20 @@ def test_docs_build_without_warnings(tmp_path):
         "sklearn.neural_network.MLPClassifier.html" in estimators
     )
     assert "https://docs.python.org/3/library/functions.html#float" in estimators
-    for module in ("optimizers", "initializers", "schedules", "parallel", "export"):
+    modules = ("optimizers", "initializers", "schedules", "parallel", "export")
+    modules += ("checkpoint", "inspection", "plotting", "cli")
+    for module in modules:
         page = (html / "api" / f"{module}.html").read_text(encoding="utf-8")
         assert f'id="sklearn_adamlp.{module}.' in page, module
+    warnings_page = (html / "api" / "exceptions.html").read_text(encoding="utf-8")
+    assert 'id="sklearn_adamlp.divergence.DivergenceWarning"' in warnings_page
+    assert 'id="sklearn_adamlp.exceptions.InconsistentVersionWarning"' in warnings_page
+    # the command's help texts, as the installed command prints them
+    cli = (html / "api" / "cli.html").read_text(encoding="utf-8")
+    for sub in ("demo", "train", "predict"):
+        assert f"usage: sklearn-adamlp {sub} [-h]" in cli, sub
+    # every user-guide page is in the navigation (a page outside every toctree
+    # would already fail the build under -W)
+    guide = (html / "user_guide.html").read_text(encoding="utf-8")
+    for page in ("features", "inspection", "persistence", "cli"):
+        assert f'href="{page}.html"' in guide, page

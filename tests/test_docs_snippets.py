@@ -150,11 +150,13 @@ def test_course_notes_examples_fit():
     import numpy as np
 
     from sklearn_adamlp import MLPClassifier, MLPRegressor
-    from sklearn_adamlp.optimizers import Adam
+    from sklearn_adamlp.inspection import LayerStatsRecorder
+    from sklearn_adamlp.optimizers import Adam, RMSprop
     from sklearn_adamlp.parallel import EASGD
 
     names = {"MLPClassifier": MLPClassifier, "MLPRegressor": MLPRegressor}
-    names |= {"Adam": Adam, "EASGD": EASGD}
+    names |= {"Adam": Adam, "RMSprop": RMSprop, "EASGD": EASGD}
+    names |= {"LayerStatsRecorder": LayerStatsRecorder}
     examples = _course_note_examples()
     assert len(examples) >= 40
     rng = np.random.RandomState(0)

@@ -7,6 +7,9 @@ printed table or statistics. No timing assertions. Skipped without matplotlib
 (the ``plot`` extra).
 """
 
+import ast
+import contextlib
+import io
 import os
 import re
 import subprocess
@@ -131,6 +134,23 @@ def test_example_runs_quick(script, tmp_path):
         assert _count(pattern, proc.stdout) == n, (pattern, proc.stdout)
     if script == "backprop_worked_example.py":
         check_backprop_numbers(proc.stdout)
+
+
+@pytest.mark.parametrize("script", sorted(EXPECTED))
+def test_example_runs_without_its_docstring(script, monkeypatch):
+    # sphinx-gallery shows the module docstring as the page's text and runs the
+    # rest with ``__doc__ = ""``: the script must not need its docstring at run
+    # time (``--help`` builds the argument parser and exits 0)
+    source = (EXAMPLES / script).read_text(encoding="utf-8")
+    tree = ast.parse(source)
+    assert ast.get_docstring(tree), "the docstring is the gallery page's text"
+    tree.body = tree.body[1:]
+    code = compile(tree, str(EXAMPLES / script), "exec")
+    monkeypatch.setattr(sys, "argv", [script, "--help"])
+    namespace = {"__name__": "__main__", "__doc__": "", "__file__": script}
+    with pytest.raises(SystemExit) as exit_, contextlib.redirect_stdout(io.StringIO()):
+        exec(code, namespace)
+    assert exit_.value.code == 0
 
 
 def _number(pattern: str, text: str) -> list[float]:

@@ -18,7 +18,10 @@ def _onehot(labels, k):
 
 
 def _multiclass_hinge_oracle(y, s):
-    """Seed 002, written as a loop: sum_{j != y_i} max(0, s_j - s_{y_i} + 1)."""
+    """The course notes' multiclass SVM loss as a loop.
+
+    sum_{j != y_i} max(0, s_j - s_{y_i} + 1)
+    """
     out = []
     for yi, si in zip(y.argmax(1), s, strict=True):
         out.append(sum(max(0.0, si[j] - si[yi] + 1) for j in range(len(si)) if j != yi))
@@ -26,7 +29,8 @@ def _multiclass_hinge_oracle(y, s):
 
 
 def test_multiclass_hinge_matches_lecture_example():
-    # CS231n lecture 3 (seed 002): scores of 3 examples, 3 classes (cat, car, frog)
+    # CS231n lecture 3, in the course notes: scores of 3 examples, 3 classes
+    # (cat, car, frog)
     scores = np.array([[3.2, 5.1, -1.7], [1.3, 4.9, 2.0], [2.2, 2.5, -3.1]])
     y = _onehot([0, 1, 2], 3)
     loss = losses.get("hinge").specialize("multiclass")

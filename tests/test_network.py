@@ -45,8 +45,8 @@ def test_layout_rejects_wrong_buffer():
         ParamLayout([3, 2]).views(np.zeros(5))
 
 
-def _complete_seed003_params():
-    """The 2-2-2 ReLU/softmax net of seed 003.
+def _course_notes_backprop_params():
+    """The 2-2-2 ReLU/softmax net of the course notes' worked example.
 
     The notes print x = [0.2, 0.5], y = [0, 1], w1 = 0.1, w5 = 0.5, w6 = 0.25,
     w8 = 0.15, h2 = 1.02 and y_hat = [0.774256, 0.225744]; the rest of their
@@ -69,8 +69,8 @@ def _complete_seed003_params():
     return x, coefs, intercepts
 
 
-def test_seed003_worked_backprop_example():
-    x, coefs, intercepts = _complete_seed003_params()
+def test_course_notes_worked_backprop_example():
+    x, coefs, intercepts = _course_notes_backprop_params()
     net = _net(units=(2, 2, 2), act="relu")
     flat = net.layout.pack(coefs, intercepts, np.float64)
     grad = np.empty_like(flat)
