@@ -92,14 +92,18 @@ NOTES_BACKPROP = {
 def _env() -> dict:
     """The parent's environment with a headless backend and this checkout first.
 
+    Under ``.ci/run`` (``SKLEARN_ADAMLP_TEST_INSTALLED=1``) the examples import
+    the installed package instead, like the tests.
+
     One BLAS/OpenMP thread: a smoke run needs no parallelism, and it keeps the
     test light on a shared machine (full-batch fits with 2 OpenBLAS threads
     were 10x slower on a loaded 2-core machine).
     """
     env = dict(os.environ, MPLBACKEND="Agg")
-    env["PYTHONPATH"] = os.pathsep.join(
-        p for p in (str(ROOT), env.get("PYTHONPATH")) if p
-    )
+    if env.get("SKLEARN_ADAMLP_TEST_INSTALLED") != "1":
+        env["PYTHONPATH"] = os.pathsep.join(
+            p for p in (str(ROOT), env.get("PYTHONPATH")) if p
+        )
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         env[var] = "1"
     return env
