@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_docs_build_without_warnings(tmp_path):
-    env = dict(os.environ, MPLBACKEND="Agg")
+    env = dict(os.environ, MPLBACKEND="Agg", SKLEARN_ADAMLP_DOCS_GALLERY="0")
     proc = subprocess.run(
         [
             sys.executable,
