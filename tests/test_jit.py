@@ -148,7 +148,7 @@ def test_fallbacks_when_not_applicable(dtype):
     p = np.arange(20, dtype=dtype)
     g = np.ones(20, dtype=dtype)
     m, v = np.zeros(20, dtype=dtype), np.zeros(20, dtype=dtype)
-    args = (0.9, 0.999, 1.0, 1e-8, -0.01, 1.0, (0.0, 0))  # root_c2, eps, step, decay
+    args = (0.9, 0.999, 1e-8, -0.01, 1.0, (0.0, 0))  # eps_hat, step, decay, l2
     assert _jit.adam(p, g, m, v, None, *args)
     # strided, mixed dtypes, 2-D, integer: numpy's turn
     assert not _jit.adam(p[::2], g[::2], m[::2], v[::2], None, *args)
@@ -333,7 +333,7 @@ def test_without_numba_everything_runs_in_numpy(jit_state, digits):
     assert not _jit.available()
     p = np.zeros(10)
     assert not _jit.adam(
-        p, p.copy(), p.copy(), p.copy(), None, 0.9, 0.9, 1, 0, 0, 1, (0, 0)
+        p, p.copy(), p.copy(), p.copy(), None, 0.9, 0.9, 0, 0, 1, (0, 0)
     )
     assert not _jit.bias_relu(np.ones((2, 2)), np.ones(2), np.ones((2, 2)))
     X, y = digits

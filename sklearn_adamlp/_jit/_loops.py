@@ -46,14 +46,12 @@ def _compiled(func):
 
 
 @_compiled
-def adam_span(
-    p, g, m, v, vmax, b1, omb1, b2, omb2, root_c2, eps, step, decay, ams, c, add
-):
+def adam_span(p, g, m, v, vmax, b1, omb1, b2, omb2, eps_hat, step, decay, ams, c, add):
     """Run Adam on one stretch (the moments of the equations).
 
     ``omb1``/``omb2`` are ``1 - beta`` rounded to the buffers' dtype, as numpy
-    rounds the Python floats; ``root_c2`` is ``sqrt(1 - beta_2**t)``,
-    ``step`` is ``-lr / (1 - beta_1**t)``, ``decay`` AdamW's
+    rounds the Python floats; ``eps_hat`` is ``epsilon * sqrt(1 - beta_2**t)``,
+    ``step`` is ``-lr * sqrt(1 - beta_2**t) / (1 - beta_1**t)``, ``decay`` AdamW's
     ``1 - lr * weight_decay`` (1 for Adam). ``max`` is numpy's: NaN wins.
 
     ::
@@ -62,7 +60,7 @@ def adam_span(
         m  = beta_1 * m + (1 - beta_1) * g
         v  = beta_2 * v + (1 - beta_2) * g**2
         v_max = max(v_max, v)          (if ams; then v_max replaces v below)
-        p  = decay * p + step * m / (sqrt(v) / root_c2 + eps)
+        p  = decay * p + step * m / (sqrt(v) + eps_hat)
     """
     for i in range(p.shape[0]):
         gi = g[i]
@@ -78,7 +76,7 @@ def adam_span(
                 vm = vi
             vmax[i] = vm
             vi = vm
-        p[i] = p[i] * decay + (mi / (np.sqrt(vi) / root_c2 + eps)) * step
+        p[i] = p[i] * decay + (mi / (np.sqrt(vi) + eps_hat)) * step
 
 
 @_compiled

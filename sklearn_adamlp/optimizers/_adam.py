@@ -29,8 +29,16 @@ class Adam(Optimizer):
         v_hat = v / (1 - beta_2**t)        (v_hat = v if not bias_correction)
         p = p - lr * m_hat / (sqrt(v_hat) + epsilon)
 
-    epsilon lies outside the square root, as in Algorithm 1 and torch.optim.Adam
-    (scikit-learn's Adam uses the paper's "efficient" form with epsilon-hat).
+    epsilon lies outside the square root, as in Algorithm 1 and torch.optim.Adam.
+    The step evaluates the last three lines in the form the paper gives at the
+    end of its section 2, with the corrections in two scalars::
+
+        lr_t = lr * sqrt(1 - beta_2**t) / (1 - beta_1**t)
+        eps_hat = epsilon * sqrt(1 - beta_2**t)
+        p = p - lr_t * m / (sqrt(v) + eps_hat)
+
+    (scikit-learn's Adam uses this form with a constant epsilon-hat, so the two
+    differ slightly for tiny ``v``.)
 
     Why the correction (Kingma & Ba, section 3): ``m`` and ``v`` start at 0, so
     for a steady gradient ``m = (1 - beta_1**t) * g`` and
@@ -102,9 +110,13 @@ class Adam(Optimizer):
         m, v = s["m"], s["v"]
         v_max = s["v_max"] if self.amsgrad else None
         c1, c2 = (1.0 - b1**t, 1.0 - b2**t) if self._corrected() else (1.0, 1.0)
-        root_c2, step = math.sqrt(c2), -lr / c1
+        # Kingma & Ba, end of section 2: the last three lines of Algorithm 1 are
+        # p = p - lr_t * m / (sqrt(v) + eps_hat), lr_t = lr sqrt(c2) / c1 and
+        # eps_hat = eps sqrt(c2), the same update (m_hat, v_hat in the scalars)
+        root_c2 = math.sqrt(c2)
+        eps_hat, step = eps * root_c2, -lr * root_c2 / c1
         decay = self._decay_factor(lr)  # AdamW: 1 - lr * weight_decay, else 1
-        args = (p, g, m, v, v_max, b1, b2, root_c2, eps, step, decay)
+        args = (p, g, m, v, v_max, b1, b2, eps_hat, step, decay)
         if self._compiled(_jit.adam, *args, terms=terms):
             return  # one compiled pass, the same bits as the loop below
         for b in self._fused_blocks(p, g, terms):  # g is scratch: g**2, then the step
@@ -117,12 +129,11 @@ class Adam(Optimizer):
             if v_max is not None:
                 vb = v_max[b]
                 np.maximum(vb, v[b], out=vb)  # v_max = max(v_max, v)
-            # v_hat = v / c2, so sqrt(v_hat) + eps = sqrt(v) / sqrt(c2) + eps
             np.sqrt(vb, out=gb)
-            gb /= root_c2
-            gb += eps
-            np.divide(mb, gb, out=gb)  # m / (sqrt(v_hat) + eps)
-            # p = decay * p - lr * m_hat / (sqrt(v_hat) + eps), m_hat = m / c1
+            gb += eps_hat
+            np.divide(mb, gb, out=gb)  # m / (sqrt(v) + eps_hat)
+            # p = decay * p - lr_t * m / (sqrt(v) + eps_hat)
+            #   = decay * p - lr * m_hat / (sqrt(v_hat) + eps)
             _scaled_axpy(decay, step, gb, p[b])
 
 
