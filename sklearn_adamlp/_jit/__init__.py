@@ -187,7 +187,7 @@ def adam(p, g, m, v, vmax, beta_1, beta_2, eps_hat, step, decay, l2) -> bool:
     ``1 - lr * weight_decay``;
     ``l2 = (c, stop)``.
     """
-    floats = (beta_1, 1.0 - beta_1, beta_2, 1.0 - beta_2, eps_hat, step, decay)
+    floats = (beta_1, beta_2, 1.0 - beta_2, eps_hat, step, decay)
     return _step("adam_span", p, g, (m, v, vmax), floats, [vmax is not None], l2)
 
 

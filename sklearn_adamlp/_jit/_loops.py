@@ -46,11 +46,12 @@ def _compiled(func):
 
 
 @_compiled
-def adam_span(p, g, m, v, vmax, b1, omb1, b2, omb2, eps_hat, step, decay, ams, c, add):
+def adam_span(p, g, m, v, vmax, b1, b2, omb2, eps_hat, step, decay, ams, c, add):
     """Run Adam on one stretch (the moments of the equations).
 
-    ``omb1``/``omb2`` are ``1 - beta`` rounded to the buffers' dtype, as numpy
-    rounds the Python floats; ``eps_hat`` is ``epsilon * sqrt(1 - beta_2**t)``,
+    ``omb2`` is ``1 - beta_2`` rounded to the buffers' dtype, as numpy rounds
+    the Python float; ``m`` is updated as ``g + beta_1 * (m - g)``, numpy's
+    in-place form; ``eps_hat`` is ``epsilon * sqrt(1 - beta_2**t)``,
     ``step`` is ``-lr * sqrt(1 - beta_2**t) / (1 - beta_1**t)``, ``decay`` AdamW's
     ``1 - lr * weight_decay`` (1 for Adam). ``max`` is numpy's: NaN wins.
 
@@ -66,7 +67,7 @@ def adam_span(p, g, m, v, vmax, b1, omb1, b2, omb2, eps_hat, step, decay, ams, c
         gi = g[i]
         if add:
             gi = gi + p[i] * c
-        mi = m[i] * b1 + gi * omb1
+        mi = (m[i] - gi) * b1 + gi  # numpy's in-place form of the average
         vi = v[i] * b2 + (gi * gi) * omb2
         m[i] = mi
         v[i] = vi

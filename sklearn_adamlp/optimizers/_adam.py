@@ -121,11 +121,11 @@ class Adam(Optimizer):
             return  # one compiled pass, the same bits as the loop below
         for b in self._fused_blocks(p, g, terms):  # g is scratch: g**2, then the step
             gb, mb, vb = g[b], m[b], v[b]
-            mb *= b1
-            axpy(1.0 - b1, gb, mb)  # m = beta_1 * m + (1 - beta_1) * g
+            _moving_average(b1, gb, mb)  # m = beta_1 * m + (1 - beta_1) * g
             np.square(gb, out=gb)
+            gb *= 1.0 - b2
             vb *= b2
-            axpy(1.0 - b2, gb, vb)  # v = beta_2 * v + (1 - beta_2) * g**2
+            vb += gb  # v = beta_2 * v + (1 - beta_2) * g**2
             if v_max is not None:
                 vb = v_max[b]
                 np.maximum(vb, v[b], out=vb)  # v_max = max(v_max, v)
@@ -135,6 +135,17 @@ class Adam(Optimizer):
             # p = decay * p - lr_t * m / (sqrt(v) + eps_hat)
             #   = decay * p - lr * m_hat / (sqrt(v_hat) + eps)
             _scaled_axpy(decay, step, gb, p[b])
+
+
+def _moving_average(beta: float, x, avg) -> None:
+    """``avg = beta * avg + (1 - beta) * x`` in place, as ``x + beta * (avg - x)``.
+
+    The same equation (torch's ``lerp``) in three in-place passes with no work
+    array, so a block's arrays stay in the L2 cache; ``x`` is left intact.
+    """
+    avg -= x
+    avg *= beta
+    avg += x
 
 
 def _unfold_moments(s) -> None:
@@ -368,8 +379,7 @@ class NAdam(Optimizer):
         for b in self._fused_blocks(p, g, terms):  # g is scratch
             gb, mb, vb = g[b], m[b], v[b]
             tb = tmp[: len(gb)]
-            mb *= b1
-            axpy(1.0 - b1, gb, mb)  # m = beta_1 * m + (1 - beta_1) * g
+            _moving_average(b1, gb, mb)  # m = beta_1 * m + (1 - beta_1) * g
             np.square(gb, out=tb)
             _scaled_axpy(b2, 1.0 - b2, tb, vb)  # v = beta_2 * v + (1 - beta_2) * g**2
             np.divide(vb, c2, out=tb)
