@@ -41,20 +41,18 @@ class NoImprovementStopping(Callback):
 
     Epochs on part of the data only (a curriculum's, record key
     ``partial_data``) are skipped. When more than ``n_iter_no_change``
-    consecutive epochs show no improvement, training stops, or, with
-    ``reduce_lr`` (sklearn's ``learning_rate='adaptive'``) the learning rate is
-    divided by ``factor`` and counting starts again, until the rate is at most
-    ``min_lr``. With ``restore_best`` the weights of the best validation score
-    are put back at the end (sklearn's early stopping).
+    consecutive epochs show no improvement, training stops. (With
+    scikit-learn's ``learning_rate='adaptive'`` the estimator gives this rule
+    ``n_iter_no_change=inf`` and ``ReduceLROnPlateau`` divides the rate
+    instead, stopping once it is at most 1e-6.) With ``restore_best`` the
+    weights of the best validation score are put back at the end (sklearn's
+    early stopping).
 
     Parameters
     ----------
     monitor : {'loss', 'val_score', 'val_loss'}, default='loss'
     tol : float, default=1e-4
     n_iter_no_change : int or inf, default=10
-    reduce_lr : bool, default=False
-    factor : float, default=5.0
-    min_lr : float, default=1e-6
     restore_best : bool, default=False
     """
 
@@ -63,17 +61,11 @@ class NoImprovementStopping(Callback):
         monitor: str = "loss",
         tol: float = 1e-4,
         n_iter_no_change: float = 10,
-        reduce_lr: bool = False,
-        factor: float = 5.0,
-        min_lr: float = 1e-6,
         restore_best: bool = False,
     ) -> None:
         self.monitor = monitor
         self.tol = tol
         self.n_iter_no_change = n_iter_no_change
-        self.reduce_lr = reduce_lr
-        self.factor = factor
-        self.min_lr = min_lr
         self.restore_best = restore_best
 
     @property
@@ -89,18 +81,13 @@ class NoImprovementStopping(Callback):
             self.best_params_ = ctx.flat.copy() if self.restore_best else None
             self.best_running_ = ctx.network.running.copy()
 
-    def _improved(self, value: float) -> tuple[bool, bool]:
-        """Return (counts as an improvement by tol, is a new best)."""
-        tol = float(self.tol)
-        if self._higher_is_better:
-            return not value < self.best_ + tol, value > self.best_
-        return not value > self.best_ - tol, value < self.best_
-
     def on_epoch_end(self, ctx, record, **kwargs):  # noqa: D102
         if record.get("partial_data"):  # curriculum: not comparable yet
             return False
         value = float(record[self.monitor])
-        improved, is_best = self._improved(value)
+        improved, is_best = _sklearn_improved(
+            value, self.best_, float(self.tol), self._higher_is_better
+        )
         self.count_ = 0 if improved else self.count_ + 1
         if is_best:
             self.best_ = value
@@ -109,22 +96,7 @@ class NoImprovementStopping(Callback):
                 np.copyto(self.best_running_, ctx.network.running)
         if self.count_ <= self.n_iter_no_change:
             return False
-        what = (
-            "Validation score"
-            if self.monitor == "val_score"
-            else ("Validation loss" if self.monitor == "val_loss" else "Training loss")
-        )
-        msg = (
-            f"{what} did not improve more than tol={float(self.tol):f} "
-            f"for {self.n_iter_no_change} consecutive epochs."
-        )
-        lr = ctx.optimizer.current_lr()
-        if self.reduce_lr and lr > float(self.min_lr):
-            ctx.state.lr_multiplier /= float(self.factor)
-            self.count_ = 0
-            if ctx.verbose:
-                print(f"{msg} Setting learning rate to {lr / float(self.factor):f}")
-            return False
+        msg = _no_improvement_message(self.monitor, self.tol, self.n_iter_no_change)
         ctx.stop_reason = msg
         if ctx.verbose:
             print(msg + " Stopping.")
@@ -134,6 +106,29 @@ class NoImprovementStopping(Callback):
         if self.restore_best and self.best_params_ is not None:
             np.copyto(ctx.flat, self.best_params_)
             np.copyto(ctx.network.running, self.best_running_)
+
+
+def _sklearn_improved(
+    value: float, best: float, tol: float, higher_is_better: bool
+) -> tuple[bool, bool]:
+    """scikit-learn's test: (counts as an improvement by tol, is a new best).
+
+    A tie with ``best - tol`` counts as an improvement, and so does NaN (as in
+    ``_update_no_improvement_count``).
+    """
+    if higher_is_better:
+        return not value < best + tol, value > best
+    return not value > best - tol, value < best
+
+
+def _no_improvement_message(monitor: str, tol: float, n: float) -> str:
+    what = {"val_score": "Validation score", "val_loss": "Validation loss"}.get(
+        monitor, "Training loss"
+    )
+    return (
+        f"{what} did not improve more than tol={float(tol):f} "
+        f"for {n} consecutive epochs."
+    )
 
 
 class ProgressBar(Callback):
@@ -197,53 +192,132 @@ class ProgressBar(Callback):
         del self.bar_
 
 
-class PlateauReduction(Callback):
-    """Divide the learning rate when the monitored loss stops improving.
+class ReduceLROnPlateau(Callback):
+    """Divide the learning rate when the monitored value stops improving.
 
-    The rule of ``schedules.Plateau``: after ``patience`` epochs in a row whose
-    ``monitor`` value is not below ``best - min_delta``, divide the training
-    state's ``lr_multiplier`` by ``factor`` and count again. The estimator
-    creates it when its schedule has a plateau rule.
+    The one plateau mechanism: ``learning_rate='plateau'`` (``schedules.Plateau``)
+    and scikit-learn's ``learning_rate='adaptive'`` (``schedules.Adaptive``) are
+    two parameterisations of it. After each epoch (epochs on part of the data,
+    record key ``partial_data``, are skipped), with lower values better
+    (``monitor='val_score'``: higher)::
+
+        rule='keras':    improved <=> value < best - min_delta
+                         best = value if improved
+        rule='sklearn':  improved <=> not value > best - min_delta
+                         best = min(best, value)
+        count = 0 if improved else count + 1
+        if count >= patience:
+            if lr > min_lr:        lr_multiplier /= factor;  count = 0
+            elif stop_at_min_lr:   stop training
+
+    ``'keras'`` is Keras's and torch's count (``threshold_mode='abs'``): the
+    best value moves only on an improvement. ``'sklearn'`` is scikit-learn's
+    no-improvement count: every new lowest value becomes the best, and a tie
+    (or NaN) counts as an improvement. scikit-learn's ``'adaptive'`` is
+    ``ReduceLROnPlateau(factor=5, patience=n_iter_no_change + 1, min_delta=tol,
+    min_lr=1e-6, stop_at_min_lr=True, rule='sklearn')``. ``lr`` is the
+    optimizer's current rate; the reduction divides the training state's
+    ``lr_multiplier``, so it multiplies the schedule.
 
     Parameters
     ----------
-    monitor : {'loss', 'val_loss'}, default='loss'
+    monitor : {'loss', 'val_loss', 'val_score'}, default='loss'
     factor : float, default=10.0
-    patience : int, default=5
+    patience : int or float, default=5
     min_delta : float, default=0.0
+    min_lr : float, default=0.0
+    stop_at_min_lr : bool, default=False
+    rule : {'keras', 'sklearn'}, default='keras'
+
+    References
+    ----------
+    Keras ``ReduceLROnPlateau``; scikit-learn's ``learning_rate='adaptive'``.
     """
 
     def __init__(
         self,
         monitor: str = "loss",
         factor: float = 10.0,
-        patience: int = 5,
+        patience: float = 5,
         min_delta: float = 0.0,
+        min_lr: float = 0.0,
+        stop_at_min_lr: bool = False,
+        rule: str = "keras",
     ) -> None:
         self.monitor = monitor
         self.factor = factor
         self.patience = patience
         self.min_delta = min_delta
+        self.min_lr = min_lr
+        self.stop_at_min_lr = stop_at_min_lr
+        self.rule = rule
 
     def on_fit_begin(self, ctx, **kwargs):  # noqa: D102
+        if self.rule not in ("keras", "sklearn"):
+            raise ValueError(
+                "ReduceLROnPlateau: rule must be 'keras' or 'sklearn'; "
+                f"got {self.rule!r}."
+            )
         if not hasattr(self, "best_"):
-            self.best_, self.count_, self.n_reductions_ = np.inf, 0, 0
+            self.best_ = -np.inf if self.monitor == "val_score" else np.inf
+            self.count_, self.n_reductions_ = 0, 0
+
+    def _improved(self, value: float) -> bool:
+        """Update ``best_``; return whether ``value`` counts as an improvement."""
+        delta, higher = float(self.min_delta), self.monitor == "val_score"
+        if self.rule == "sklearn":
+            improved, is_best = _sklearn_improved(value, self.best_, delta, higher)
+            if is_best:
+                self.best_ = value
+            return improved
+        improved = value > self.best_ + delta if higher else value < self.best_ - delta
+        if improved:
+            self.best_ = value
+        return improved
 
     def on_epoch_end(self, ctx, record, **kwargs):  # noqa: D102
         if record.get("partial_data"):  # curriculum: not comparable yet
             return False
-        value = float(record[self.monitor])
-        if value < self.best_ - float(self.min_delta):
-            self.best_, self.count_ = value, 0
+        if self._improved(float(record[self.monitor])):
+            self.count_ = 0
             return False
         self.count_ += 1
-        if self.count_ >= int(self.patience):
+        if self.count_ < float(self.patience):
+            return False
+        min_lr = float(self.min_lr)
+        if min_lr <= 0.0 or ctx.optimizer.current_lr() > min_lr:
             ctx.state.lr_multiplier /= float(self.factor)
             self.count_ = 0
             self.n_reductions_ += 1
             if ctx.verbose:
-                print(f"Plateau: learning rate divided by {float(self.factor):g}")
-        return False
+                print(self._reduced_message(ctx))
+            return False
+        if not self.stop_at_min_lr:
+            return False
+        ctx.stop_reason = self._message()
+        if ctx.verbose:
+            print(ctx.stop_reason + " Stopping.")
+        return True
+
+    def _reduced_message(self, ctx) -> str:
+        if self.rule == "sklearn":  # scikit-learn's words
+            lr = ctx.optimizer.current_lr() / float(self.factor)
+            return f"{self._message()} Setting learning rate to {lr:f}"
+        return f"Plateau: learning rate divided by {float(self.factor):g}"
+
+    def _message(self) -> str:
+        if self.rule == "sklearn":  # scikit-learn's words (count > patience - 1)
+            n = float(self.patience) - 1
+            n = int(n) if n.is_integer() else n
+            return _no_improvement_message(self.monitor, self.min_delta, n)
+        return (
+            f"{self.monitor} did not improve by more than "
+            f"{float(self.min_delta):g} for {self.count_} epochs."
+        )
+
+
+#: former name of ``ReduceLROnPlateau`` (``learning_rate='plateau'``'s callback)
+PlateauReduction = ReduceLROnPlateau
 
 
 class SnapshotEnsemble(Callback):

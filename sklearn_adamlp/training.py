@@ -31,7 +31,6 @@ from sklearn_adamlp.divergence import (
 )
 from sklearn_adamlp.history import History
 from sklearn_adamlp.network import Network
-from sklearn_adamlp.optimizers import Optimizer
 from sklearn_adamlp.schedules import Constant, Schedule
 
 INTERRUPTED = (
@@ -240,8 +239,12 @@ def _run_epoch(ctx: TrainContext, batches: _Batches, order) -> tuple[float, int]
 
 
 def _takes_terms(opt) -> bool:
-    """Whether ``opt.step`` is ``Optimizer.step`` (it accepts gradient terms)."""
-    return getattr(type(opt), "step", None) is Optimizer.step
+    """Whether ``opt.step(params, grads, terms)`` accepts gradient terms.
+
+    The optimizer's capability flag ``accepts_gradient_terms`` (True for
+    ``Optimizer`` and every subclass that keeps its ``step``).
+    """
+    return bool(getattr(opt, "accepts_gradient_terms", False))
 
 
 def _notify(ctx: TrainContext, hook: str, *args: Any) -> bool:

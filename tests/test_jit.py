@@ -28,7 +28,7 @@ from sklearn_adamlp.optimizers import (
     RMSprop,
 )
 from sklearn_adamlp.optimizers._base import BLOCK_SIZE
-from sklearn_adamlp.regularizers import WeightDecayTerm
+from sklearn_adamlp.regularizers import L2GradientTerm
 
 numba = pytest.importorskip("numba")
 
@@ -91,7 +91,7 @@ def test_compiled_step_equals_numpy_bit_for_bit(name, n, dtype):
     grads = [rng.standard_normal(n).astype(dtype) * 10.0**k for k in (-3, 0, 2, -1)]
     grads[1][::5] = 0.0
     for stop in (0, n // 3, n):
-        terms = lambda stop=stop: [WeightDecayTerm(0.05, stop)] if stop else []
+        terms = lambda stop=stop: [L2GradientTerm(0.05, stop)] if stop else []
         fast, s_fast = _run_steps(OPTIMIZERS[name], p0, grads, terms, True)
         slow, s_slow = _run_steps(OPTIMIZERS[name], p0, grads, terms, False)
         np.testing.assert_array_equal(fast, slow)
@@ -148,7 +148,7 @@ def test_fallbacks_when_not_applicable(dtype):
     p = np.arange(20, dtype=dtype)
     g = np.ones(20, dtype=dtype)
     m, v = np.zeros(20, dtype=dtype), np.zeros(20, dtype=dtype)
-    args = (0.9, 0.999, 1e-8, -0.01, 1.0, (0.0, 0))
+    args = (0.9, 0.999, 1e-8, -0.01, 1.0, (0.0, 0))  # eps_hat, step, decay, l2
     assert _jit.adam(p, g, m, v, None, *args)
     # strided, mixed dtypes, 2-D, integer: numpy's turn
     assert not _jit.adam(p[::2], g[::2], m[::2], v[::2], None, *args)

@@ -270,13 +270,13 @@ def test_l2_gradient_fused_into_the_step_equals_adding_it_first(data, l1, monkey
     This is the numpy blocks' path: the compiled step of the jit extra fuses the
     term itself (tests/test_jit.py)."""
     from sklearn_adamlp import _jit
-    from sklearn_adamlp.regularizers import WeightDecayTerm
+    from sklearn_adamlp.regularizers import L2GradientTerm
 
     monkeypatch.setitem(_jit._state, "mode", "off")
     term_calls = []
-    real_call = WeightDecayTerm.__call__
+    real_call = L2GradientTerm.__call__
     monkeypatch.setattr(
-        WeightDecayTerm,
+        L2GradientTerm,
         "__call__",
         lambda self, p, g, b: term_calls.append(b) or real_call(self, p, g, b),
     )

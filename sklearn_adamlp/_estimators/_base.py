@@ -291,15 +291,9 @@ class BaseMLP(
         X, Y, sample_weight = self._weighed(X, Y, sample_weight)
         validate = None if val is None else self._validation_function(*val)
         if self._stopper is None:
-            on_validation = validate is not None and self.early_stopping
-            self._stopper = NoImprovementStopping(
-                monitor=self.monitor if on_validation else "loss",
-                tol=self.tol,
-                n_iter_no_change=self.n_iter_no_change,
-                reduce_lr=self.learning_rate == "adaptive",
-                restore_best=on_validation,
+            self._stopper, self._schedule_callbacks = _build.stopping_callbacks(
+                self, validate
             )
-            self._schedule_callbacks = _build.schedule_callbacks(self, validate)
         if self.shuffle and sp.issparse(X):
             X = X.tocsr()  # row gathering needs CSR (one conversion per fit)
         ctx = self._context(self.optimizer_, rng, validate)

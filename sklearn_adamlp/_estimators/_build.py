@@ -18,7 +18,8 @@ from sklearn_adamlp import activations, initializers, losses, schedules
 from sklearn_adamlp.callbacks import (
     Callback,
     EasyFirstCurriculum,
-    PlateauReduction,
+    NoImprovementStopping,
+    ReduceLROnPlateau,
     SnapshotEnsemble,
 )
 from sklearn_adamlp.optimizers import OPTIMIZERS
@@ -30,6 +31,9 @@ class PlateauRule(Protocol):
     factor: float
     patience: int
     min_delta: float
+    min_lr: float
+    stop_at_min_lr: bool
+    rule: str
 
 
 #: estimator parameter -> optimizer hyper-parameter, for optimizers given by name.
@@ -133,10 +137,17 @@ def carry_state(new: Any, old: Any) -> Any:
 def build_schedule(est: Any) -> schedules.Schedule:
     """Build the learning-rate schedule.
 
-    By name, sklearn's ``power_t`` feeds 'invscaling' and ``max_iter`` is the
-    annealing length ``T_max`` of 'cosine'.
+    By name, sklearn's ``power_t`` feeds 'invscaling', ``max_iter`` is the
+    annealing length ``T_max`` of 'cosine', and ``n_iter_no_change`` and
+    ``tol`` are the numbers of 'adaptive''s plateau rule.
     """
-    return schedules.build(est.learning_rate, power_t=est.power_t, T_max=est.max_iter)
+    return schedules.build(
+        est.learning_rate,
+        power_t=est.power_t,
+        T_max=est.max_iter,
+        n_iter_no_change=est.n_iter_no_change,
+        tol=est.tol,
+    )
 
 
 def check_schedule_options(est: Any, optimizer: Any) -> None:
@@ -223,24 +234,49 @@ def check_weight_decay(est: Any, optimizer: Any, n: int, incremental: bool) -> N
         )
 
 
-def schedule_callbacks(est: Any, validate: Any) -> list[Callback]:
-    """Callbacks the schedule options need: plateau rule, snapshot keeper."""
-    out: list[Callback] = []
+def stopping_callbacks(
+    est: Any, validate: Any
+) -> tuple[NoImprovementStopping, list[Callback]]:
+    """Build the stopping rule and the callbacks the schedule options need.
+
+    The stopping rule is scikit-learn's (``tol``, ``n_iter_no_change``, on the
+    training loss or, with ``early_stopping``, on ``monitor``). A plateau rule
+    of the schedule (``schedule.plateau()``: 'plateau', 'adaptive') becomes one
+    ``ReduceLROnPlateau``; one whose reductions end in a stop (scikit-learn's
+    'adaptive') watches what the stopping rule watches and replaces its stop,
+    which then never fires (``n_iter_no_change=inf``) but still keeps the best
+    value and weights. A snapshot ensemble adds its keeper.
+    """
+    on_validation = validate is not None and est.early_stopping
+    monitor = est.monitor if on_validation else "loss"
     # plateau() is annotated ``Schedule | None``; what it promises is an object
-    # with the plateau rule's three settings (a ReduceLROnPlateau or the like)
+    # with the plateau rule's settings (a Plateau or the like)
     rule = cast("PlateauRule | None", build_schedule(est).plateau())
+    stops = rule is not None and bool(rule.stop_at_min_lr)
+    stopper = NoImprovementStopping(
+        monitor=monitor,
+        tol=est.tol,
+        n_iter_no_change=float("inf") if stops else est.n_iter_no_change,
+        restore_best=on_validation,
+    )
+    out: list[Callback] = []
     if rule is not None:
         out.append(
-            PlateauReduction(
-                monitor="loss" if validate is None else "val_loss",
+            ReduceLROnPlateau(
+                monitor=monitor
+                if stops
+                else ("loss" if validate is None else "val_loss"),
                 factor=rule.factor,
                 patience=rule.patience,
                 min_delta=rule.min_delta,
+                min_lr=rule.min_lr,
+                stop_at_min_lr=rule.stop_at_min_lr,
+                rule=rule.rule,
             )
         )
     if est.snapshot_ensemble:
         out.append(SnapshotEnsemble())
-    return out
+    return stopper, out
 
 
 def snapshots(callbacks: list[Callback]) -> tuple[list, list]:

@@ -178,13 +178,16 @@ def _step(span: str, p, g, state, floats, flags, l2) -> bool:
     return True
 
 
-def adam(p, g, m, v, vmax, beta_1, beta_2, eps_t, step, decay, l2) -> bool:
+def adam(p, g, m, v, vmax, beta_1, beta_2, eps_hat, step, decay, l2) -> bool:
     """One Adam step in one pass (``_loops.adam_span``); False if not applicable.
 
-    ``m`` and ``v`` are stored divided by ``1 - beta``; ``vmax`` is the AMSGrad
-    maximum or None; ``l2 = (c, stop)``.
+    ``m`` and ``v`` are the moments of the equations; ``vmax`` is the AMSGrad
+    maximum or None; ``eps_hat`` is ``epsilon * sqrt(1 - beta_2**t)``, ``step``
+    ``-lr * sqrt(1 - beta_2**t) / (1 - beta_1**t)``, ``decay`` AdamW's
+    ``1 - lr * weight_decay``;
+    ``l2 = (c, stop)``.
     """
-    floats = (beta_1, beta_2, eps_t, step, decay)
+    floats = (beta_1, beta_2, 1.0 - beta_2, eps_hat, step, decay)
     return _step("adam_span", p, g, (m, v, vmax), floats, [vmax is not None], l2)
 
 

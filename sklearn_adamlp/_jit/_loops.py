@@ -46,23 +46,29 @@ def _compiled(func):
 
 
 @_compiled
-def adam_span(p, g, m, v, vmax, b1, b2, eps_t, step, decay, ams, c, add):
-    """Run Adam on one stretch, moments stored divided by ``1 - beta``.
+def adam_span(p, g, m, v, vmax, b1, b2, omb2, eps_hat, step, decay, ams, c, add):
+    """Run Adam on one stretch (the moments of the equations).
+
+    ``omb2`` is ``1 - beta_2`` rounded to the buffers' dtype, as numpy rounds
+    the Python float; ``m`` is updated as ``g + beta_1 * (m - g)``, numpy's
+    in-place form; ``eps_hat`` is ``epsilon * sqrt(1 - beta_2**t)``,
+    ``step`` is ``-lr * sqrt(1 - beta_2**t) / (1 - beta_1**t)``, ``decay`` AdamW's
+    ``1 - lr * weight_decay`` (1 for Adam). ``max`` is numpy's: NaN wins.
 
     ::
 
         g  = g + c * p                 (if add: the L2 term)
-        m~ = beta_1 * m~ + g
-        v~ = beta_2 * v~ + g**2
-        v_max = max(v_max, v~)         (if ams; then v_max replaces v~ below)
-        p  = decay * p + step * m~ / (sqrt(v~) + eps_t)
+        m  = beta_1 * m + (1 - beta_1) * g
+        v  = beta_2 * v + (1 - beta_2) * g**2
+        v_max = max(v_max, v)          (if ams; then v_max replaces v below)
+        p  = decay * p + step * m / (sqrt(v) + eps_hat)
     """
     for i in range(p.shape[0]):
         gi = g[i]
         if add:
             gi = gi + p[i] * c
-        mi = m[i] * b1 + gi
-        vi = v[i] * b2 + gi * gi
+        mi = (m[i] - gi) * b1 + gi  # numpy's in-place form of the average
+        vi = v[i] * b2 + (gi * gi) * omb2
         m[i] = mi
         v[i] = vi
         if ams:
@@ -71,7 +77,7 @@ def adam_span(p, g, m, v, vmax, b1, b2, eps_t, step, decay, ams, c, add):
                 vm = vi
             vmax[i] = vm
             vi = vm
-        p[i] = p[i] * decay + (mi / (np.sqrt(vi) + eps_t)) * step
+        p[i] = p[i] * decay + (mi / (np.sqrt(vi) + eps_hat)) * step
 
 
 @_compiled

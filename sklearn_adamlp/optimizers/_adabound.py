@@ -76,7 +76,7 @@ class AdaBound(Optimizer):
         return {"m": np.zeros_like(p), "v": np.zeros_like(p)}
 
     @fuses_terms
-    def _update(self, p, g, s, lr, t):
+    def _update(self, p, g, s, lr, t, terms=()):
         b1, b2, eps = float(self.beta_1), float(self.beta_2), float(self.epsilon)
         gamma = float(self.gamma)
         final = float(self.final_lr) * float(getattr(self, "lr_scale_", 1.0))
@@ -84,7 +84,7 @@ class AdaBound(Optimizer):
         lower = final * (1.0 - 1.0 / (gamma * t + 1.0))
         upper = final * (1.0 + 1.0 / (gamma * t))
         step_size = lr * math.sqrt(1.0 - b2**t) / (1.0 - b1**t)
-        for b in self._fused_blocks(p, g):  # g is scratch: it holds g**2, then eta
+        for b in self._fused_blocks(p, g, terms):  # g: scratch (g**2, then eta)
             gb, mb, vb = g[b], m[b], v[b]
             mb *= b1
             axpy(1.0 - b1, gb, mb)  # m = beta_1 * m + (1 - beta_1) * g

@@ -11,6 +11,7 @@ from sklearn_adamlp.optimizers._base import (
     Optimizer,
     _block_scratch,
     _scaled_axpy,
+    fuses_decay,
     fuses_terms,
 )
 from sklearn_adamlp.regularizers import add_scaled, axpy
@@ -28,8 +29,16 @@ class Adam(Optimizer):
         v_hat = v / (1 - beta_2**t)        (v_hat = v if not bias_correction)
         p = p - lr * m_hat / (sqrt(v_hat) + epsilon)
 
-    epsilon lies outside the square root, as in Algorithm 1 and torch.optim.Adam
-    (scikit-learn's Adam uses the paper's "efficient" form with epsilon-hat).
+    epsilon lies outside the square root, as in Algorithm 1 and torch.optim.Adam.
+    The step evaluates the last three lines in the form the paper gives at the
+    end of its section 2, with the corrections in two scalars::
+
+        lr_t = lr * sqrt(1 - beta_2**t) / (1 - beta_1**t)
+        eps_hat = epsilon * sqrt(1 - beta_2**t)
+        p = p - lr_t * m / (sqrt(v) + eps_hat)
+
+    (scikit-learn's Adam uses this form with a constant epsilon-hat, so the two
+    differ slightly for tiny ``v``.)
 
     Why the correction (Kingma & Ba, section 3): ``m`` and ``v`` start at 0, so
     for a steady gradient ``m = (1 - beta_1**t) * g`` and
@@ -91,60 +100,67 @@ class Adam(Optimizer):
         """Whether the bias correction is on (subclasses without it: always)."""
         return bool(getattr(self, "bias_correction", True))
 
-    def _p_scale(self, lr: float) -> float:
-        """Factor of ``p`` before the step (AdamW's decoupled decay)."""
-        return 1.0
-
-    def _moment_scales(self, s, b1: float, b2: float) -> None:
-        """Keep ``m`` and ``v`` stored divided by ``1 - beta``.
-
-        ``m~ = m / (1 - beta_1)`` and ``v~ = v / (1 - beta_2)`` follow
-        ``m~ = beta_1 * m~ + g`` and ``v~ = beta_2 * v~ + g**2``: two passes
-        fewer per step than the textbook form, with the constant factors folded
-        into the step. If a warm start changes a beta, the stored moments are
-        rescaled once so they still mean the same m and v.
-        """
-        for key, c in (("m", 1.0 - b1), ("v", 1.0 - b2)):
-            old = s.setdefault(f"{key}_scale", c)
-            if old != c:
-                names = [key] + (["v_max"] if key == "v" and "v_max" in s else [])
-                for name in names:
-                    s[name] *= old / c
-                s[f"{key}_scale"] = c
-
+    @fuses_decay
     @fuses_terms
-    def _update(self, p, g, s, lr, t):
+    def _update(self, p, g, s, lr, t, terms=()):
         b1, b2, eps = float(self.beta_1), float(self.beta_2), float(self.epsilon)
         if self.amsgrad and "v_max" not in s:  # amsgrad switched on after step 1
             s["v_max"] = np.zeros_like(p)
-        self._moment_scales(s, b1, b2)
+        _unfold_moments(s)
         m, v = s["m"], s["v"]
         v_max = s["v_max"] if self.amsgrad else None
-        # With m = (1 - b1) m~, v = (1 - b2) v~, c1 = 1 - b1**t, c2 = 1 - b2**t:
-        # lr * m_hat / (sqrt(v_hat) + eps)
-        #   = lr * (1 - b1) sqrt(c2) / (c1 sqrt(1 - b2)) * m~ / (sqrt(v~) + e~)
-        # with e~ = eps * sqrt(c2 / (1 - b2)); without bias correction c1 = c2 = 1.
         c1, c2 = (1.0 - b1**t, 1.0 - b2**t) if self._corrected() else (1.0, 1.0)
-        root = math.sqrt(c2 / (1.0 - b2))
-        eps_t, step = eps * root, -lr * (1.0 - b1) * root / c1
-        decay = self._p_scale(lr)
-        if self._compiled(_jit.adam, p, g, m, v, v_max, b1, b2, eps_t, step, decay):
+        # Kingma & Ba, end of section 2: the last three lines of Algorithm 1 are
+        # p = p - lr_t * m / (sqrt(v) + eps_hat), lr_t = lr sqrt(c2) / c1 and
+        # eps_hat = eps sqrt(c2), the same update (m_hat, v_hat in the scalars)
+        root_c2 = math.sqrt(c2)
+        eps_hat, step = eps * root_c2, -lr * root_c2 / c1
+        decay = self.decay_factor(lr)  # AdamW: 1 - lr * weight_decay, else 1
+        args = (p, g, m, v, v_max, b1, b2, eps_hat, step, decay)
+        if self._compiled(_jit.adam, *args, terms=terms):
             return  # one compiled pass, the same bits as the loop below
-        for b in self._fused_blocks(p, g):  # g is scratch: it holds g**2, then the step
+        for b in self._fused_blocks(p, g, terms):  # g is scratch: g**2, then the step
             gb, mb, vb = g[b], m[b], v[b]
-            mb *= b1
-            mb += gb  # m~ = beta_1 * m~ + g
+            _moving_average(b1, gb, mb)  # m = beta_1 * m + (1 - beta_1) * g
             np.square(gb, out=gb)
+            gb *= 1.0 - b2
             vb *= b2
-            vb += gb  # v~ = beta_2 * v~ + g**2
+            vb += gb  # v = beta_2 * v + (1 - beta_2) * g**2
             if v_max is not None:
                 vb = v_max[b]
                 np.maximum(vb, v[b], out=vb)  # v_max = max(v_max, v)
             np.sqrt(vb, out=gb)
-            gb += eps_t
-            np.divide(mb, gb, out=gb)
-            # p = decay * p - lr * m_hat / (sqrt(v_hat) + eps)
+            gb += eps_hat
+            np.divide(mb, gb, out=gb)  # m / (sqrt(v) + eps_hat)
+            # p = decay * p - lr_t * m / (sqrt(v) + eps_hat)
+            #   = decay * p - lr * m_hat / (sqrt(v_hat) + eps)
             _scaled_axpy(decay, step, gb, p[b])
+
+
+def _moving_average(beta: float, x, avg) -> None:
+    """``avg = beta * avg + (1 - beta) * x`` in place, as ``x + beta * (avg - x)``.
+
+    The same equation (torch's ``lerp``) in three in-place passes with no work
+    array, so a block's arrays stay in the L2 cache; ``x`` is left intact.
+    """
+    avg -= x
+    avg *= beta
+    avg += x
+
+
+def _unfold_moments(s) -> None:
+    """Convert a state saved with moments divided by ``1 - beta`` (older versions).
+
+    Such a state holds ``m / (1 - beta_1)`` and ``v / (1 - beta_2)`` with the
+    divisors under ``m_scale`` and ``v_scale``; multiplying back gives the
+    ``m`` and ``v`` of the equations, which a warm start then continues.
+    """
+    for key, names in (("m_scale", ("m",)), ("v_scale", ("v", "v_max"))):
+        c = s.pop(key, None)
+        if c is not None:
+            for name in names:
+                if name in s:
+                    s[name] *= c
 
 
 class AMSGrad(Adam):
@@ -196,7 +212,11 @@ class AdamW(Adam):
         p = adam_step(p, g)
 
     The decay is not added to the gradient, so it is not rescaled by the
-    adaptive denominator: every weight shrinks at the same relative rate.
+    adaptive denominator: every weight shrinks at the same relative rate. It is
+    ``regularizers.DecoupledWeightDecay`` (``weight_decay_mode =
+    'decoupled'``), the decay the estimator's ``weight_decay`` applies, here in
+    torch's order (before the update, biases included) and fused into the
+    step's pass.
 
     Parameters
     ----------
@@ -224,16 +244,7 @@ class AdamW(Adam):
     ) -> None:
         super().__init__(learning_rate, beta_1, beta_2, epsilon, weight_decay, amsgrad)
 
-    def _weight_decay(self, p, g, lr, wd):
-        """Nothing here: ``_update`` applies ``p *= 1 - lr * weight_decay``."""
-
-    def _p_scale(self, lr):
-        """Decoupled decay ``1 - lr * weight_decay``, fused into the step's pass."""
-        return self.decay_factor(lr)
-
-    def decay_factor(self, lr: float) -> float:
-        """Return ``1 - lr * weight_decay``, the decoupled decay's factor of ``p``."""
-        return 1.0 - lr * float(self.weight_decay or 0.0)
+    weight_decay_mode = "decoupled"
 
 
 class Adamax(Optimizer):
@@ -281,13 +292,13 @@ class Adamax(Optimizer):
         return {"m": np.zeros_like(p), "u": np.zeros_like(p)}
 
     @fuses_terms
-    def _update(self, p, g, s, lr, t):
+    def _update(self, p, g, s, lr, t, terms=()):
         b1, b2, eps = float(self.beta_1), float(self.beta_2), float(self.epsilon)
         m, u = s["m"], s["u"]
         step = -lr / (1.0 - b1**t)
-        if self._compiled(_jit.adamax, p, g, m, u, b1, b2, eps, step):
+        if self._compiled(_jit.adamax, p, g, m, u, b1, b2, eps, step, terms=terms):
             return  # one compiled pass, the same bits as the loop below
-        for b in self._fused_blocks(p, g):  # g is scratch
+        for b in self._fused_blocks(p, g, terms):  # g is scratch
             gb, mb, ub = g[b], m[b], u[b]
             mb *= b1
             axpy(1.0 - b1, gb, mb)  # m = beta_1 * m + (1 - beta_1) * g
@@ -355,32 +366,27 @@ class NAdam(Optimizer):
         }
 
     @fuses_terms
-    def _update(self, p, g, s, lr, t):
+    def _update(self, p, g, s, lr, t, terms=()):
         b1, b2, eps = float(self.beta_1), float(self.beta_2), float(self.epsilon)
         psi = float(self.momentum_decay)
         m, v, tmp = s["m"], s["v"], s["tmp"]
         mu_t = b1 * (1.0 - 0.5 * 0.96 ** (t * psi))
         mu_next = b1 * (1.0 - 0.5 * 0.96 ** ((t + 1) * psi))
         s["mu_prod"] = mu_prod = s["mu_prod"] * mu_t
-        c2 = math.sqrt(1.0 - b2**t)  # denom = (sqrt(v) + eps * c2) / c2, see Adam
-        eps_c2 = eps * c2
-        step_g = -lr * c2 * (1.0 - mu_t) / (1.0 - mu_prod)
-        step_m = -lr * c2 * mu_next / (1.0 - mu_prod * mu_next)
-        for b in self._fused_blocks(p, g):  # g is scratch
+        c2 = 1.0 - b2**t
+        step_g = -lr * (1.0 - mu_t) / (1.0 - mu_prod)
+        step_m = -lr * mu_next / (1.0 - mu_prod * mu_next)
+        for b in self._fused_blocks(p, g, terms):  # g is scratch
             gb, mb, vb = g[b], m[b], v[b]
             tb = tmp[: len(gb)]
-            mb *= b1
-            axpy(1.0 - b1, gb, mb)  # m = beta_1 * m + (1 - beta_1) * g
+            _moving_average(b1, gb, mb)  # m = beta_1 * m + (1 - beta_1) * g
             np.square(gb, out=tb)
             _scaled_axpy(b2, 1.0 - b2, tb, vb)  # v = beta_2 * v + (1 - beta_2) * g**2
-            np.sqrt(vb, out=tb)
-            tb += eps_c2
-            # p = p - (lr (1 - mu_t) / (1 - mu_prod) g
-            #          + lr mu_next / (1 - mu_prod mu_next) m) / denom
-            if step_g:
-                axpy(step_m / step_g, mb, gb)
-                np.divide(gb, tb, out=gb)
-                add_scaled(step_g, gb, p[b])
-            else:
-                np.divide(mb, tb, out=tb)
-                add_scaled(step_m, tb, p[b])
+            np.divide(vb, c2, out=tb)
+            np.sqrt(tb, out=tb)
+            tb += eps  # denom = sqrt(v / (1 - beta_2**t)) + epsilon
+            np.divide(gb, tb, out=gb)
+            add_scaled(step_g, gb, p[b])  # p -= lr (1 - mu_t) / (1 - mu_prod) g / denom
+            np.divide(mb, tb, out=tb)
+            # p -= lr mu_next / (1 - mu_prod mu_next) m / denom
+            add_scaled(step_m, tb, p[b])

@@ -52,11 +52,11 @@ class Adagrad(Optimizer):
         return {"G": np.zeros_like(p), "tmp": _block_scratch(p)}
 
     @fuses_terms
-    def _update(self, p, g, s, lr, t):
+    def _update(self, p, g, s, lr, t, terms=()):
         G, tmp, eps = s["G"], s["tmp"], float(self.epsilon)
-        if self._compiled(_jit.adagrad, p, g, G, lr, eps):
+        if self._compiled(_jit.adagrad, p, g, G, lr, eps, terms=terms):
             return  # one compiled pass, the same bits as the loop below
-        for b in self._fused_blocks(p, g):  # g is scratch
+        for b in self._fused_blocks(p, g, terms):  # g is scratch
             gb, Gb = g[b], G[b]
             tb = tmp[: len(gb)]
             np.square(gb, out=tb)
@@ -117,13 +117,13 @@ class Adadelta(Optimizer):
         }
 
     @fuses_terms
-    def _update(self, p, g, s, lr, t):
+    def _update(self, p, g, s, lr, t, terms=()):
         rho, eps = float(self.rho), float(self.epsilon)
         Eg2, Edx2, tmp = s["Eg2"], s["Edx2"], s["tmp"]
         if "tmp2" not in s:  # state from an older version
             s["tmp2"] = np.empty_like(tmp)
         tmp2 = s["tmp2"]
-        for b in self._fused_blocks(p, g):  # g is scratch: it becomes dx
+        for b in self._fused_blocks(p, g, terms):  # g is scratch: it becomes dx
             gb, Eg2b, Edx2b = g[b], Eg2[b], Edx2[b]
             tb, ub = tmp[: len(gb)], tmp2[: len(gb)]
             np.square(gb, out=tb)
@@ -216,13 +216,15 @@ class RMSprop(Optimizer):
         )
 
     @fuses_terms
-    def _update(self, p, g, s, lr, t):
+    def _update(self, p, g, s, lr, t, terms=()):
         rho, eps, mu = float(self.rho), float(self.epsilon), float(self.momentum)
         Eg2, tmp = s["Eg2"], s["tmp"]
         g_avg, buf = self._variant_state(p, s, mu)
-        if self._compiled(_jit.rmsprop, p, g, Eg2, g_avg, buf, lr, rho, eps, mu):
+        if self._compiled(
+            _jit.rmsprop, p, g, Eg2, g_avg, buf, lr, rho, eps, mu, terms=terms
+        ):
             return  # one compiled pass, the same bits as the loop below
-        for b in self._fused_blocks(p, g):  # g is scratch
+        for b in self._fused_blocks(p, g, terms):  # g is scratch
             gb, Eg2b = g[b], Eg2[b]
             tb = tmp[: len(gb)]
             np.square(gb, out=tb)
@@ -319,7 +321,7 @@ class Rprop(Optimizer):
         }
 
     @fuses_terms
-    def _update(self, p, g, s, lr, t):
+    def _update(self, p, g, s, lr, t, terms=()):
         prev, step, tmp, pos = s["prev"], s["step"], s["tmp"], s["mask"]
         if "mask2" not in s:  # state from an older version
             s["mask2"] = np.empty_like(pos)
@@ -328,7 +330,7 @@ class Rprop(Optimizer):
         step_min, step_max = float(self.step_min), float(self.step_max)
         if t == 1:
             step.fill(lr)
-        for b in self._fused_blocks(p, g):  # g is scratch
+        for b in self._fused_blocks(p, g, terms):  # g is scratch
             gb, prevb, stepb = g[b], prev[b], step[b]
             n = len(gb)
             tb, posb, negb = tmp[:n], pos[:n], neg[:n]

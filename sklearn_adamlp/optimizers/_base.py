@@ -2,32 +2,42 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
 from sklearn_adamlp._params import Parametrized
 from sklearn_adamlp._typing import FloatArray
-from sklearn_adamlp.regularizers import WeightDecayTerm, add_scaled, axpy
+from sklearn_adamlp.regularizers import (
+    DecoupledWeightDecay,
+    L2GradientTerm,
+    add_scaled,
+)
 
 
 class Optimizer(Parametrized):
     """Base class of the first-order optimizers.
 
-    ``step(params, grads)`` updates every array of ``params`` in place from the
-    same-shaped ``grads``. On the first call it creates the state
+    ``step(params, grads, terms)`` updates every array of ``params`` in place
+    from the same-shaped ``grads``. On the first call it creates the state
     (``state_``, one dict of arrays per parameter array) and the step counter
     ``t_``; then, for t = 1, 2, ...::
 
         lr = learning_rate * lr_scale_
-        g  = g + weight_decay * p          (L2-coupled decay, when weight_decay > 0)
-        p  = update(p, g, state, lr, t)    (the subclass's ``_update``)
+        g  = g + weight_decay * p        (weight_decay_mode 'l2', when weight_decay > 0)
+        p  = p * (1 - lr * weight_decay) (weight_decay_mode 'decoupled', e.g. AdamW)
+        g  = g + terms(p)                (the gradient terms passed to ``step``)
+        p  = update(p, g, state, lr, t)  (the subclass's ``_update``)
 
-    ``weight_decay`` is L2-coupled by default (added to the gradient, as in
-    torch.optim); an optimizer with decoupled decay (``AdamW``) overrides
-    ``_weight_decay``. Contiguous arrays reach ``_update`` as flat 1-D views, so
-    the BLAS ``axpy`` of ``regularizers`` updates them in place.
+    ``weight_decay`` is L2-coupled by default (``weight_decay_mode = 'l2'``:
+    an ``L2GradientTerm`` over the whole buffer, biases included, added to the
+    gradient as torch.optim does); a class with ``weight_decay_mode =
+    'decoupled'`` (``AdamW``) shrinks the parameters with
+    ``regularizers.DecoupledWeightDecay`` instead, before its update (torch's
+    order), the same decay the estimator's ``weight_decay`` applies. Contiguous
+    arrays reach ``_update`` as flat 1-D views.
 
     ``lr_scale_`` (1.0 at first) is set by the training loop: learning-rate
     schedules and plateau reductions multiply the base ``learning_rate``.
@@ -41,6 +51,19 @@ class Optimizer(Parametrized):
     ``clone``.
     """
 
+    #: how ``weight_decay`` acts: 'l2' (added to the gradient) or 'decoupled'
+    weight_decay_mode: ClassVar[str] = "l2"
+
+    #: capability flag: ``step`` takes the gradient terms as its third argument.
+    #: A subclass that overrides ``step`` gets False unless it sets it itself;
+    #: the training loop then adds the L2 gradient to the whole gradient first.
+    accepts_gradient_terms: ClassVar[bool] = True
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "step" in cls.__dict__ and "accepts_gradient_terms" not in cls.__dict__:
+            cls.accepts_gradient_terms = False
+
     def step(
         self,
         params: Sequence[FloatArray],
@@ -51,10 +74,11 @@ class Optimizer(Parametrized):
 
         ``terms`` (with a single, flat parameter array only) are gradient terms
         still to be added: ``term(p, g, block)`` adds its part to ``g[block]``,
-        e.g. the L2 penalty ``g[block] += c * p[block]`` on the weight slice. An
-        update marked with ``fuses_terms`` adds them block by block inside its
-        own pass over the buffers (``_fused_blocks``), while each block is in
-        cache; any other update gets them added to the whole arrays first.
+        e.g. the L2 penalty's ``L2GradientTerm``, ``g[block] += c * p[block]``
+        on the weight slice. An update marked with ``fuses_terms`` receives them
+        as its ``terms`` argument and adds them block by block inside its own
+        pass over the buffers (``_fused_blocks``), while each block is in cache;
+        any other update gets them added to the whole arrays first.
         """
         if terms and (len(params) != 1 or params[0].ndim != 1):
             raise ValueError("gradient terms need a single flat parameter array.")
@@ -67,56 +91,49 @@ class Optimizer(Parametrized):
         lr = self.current_lr()
         wd = float(getattr(self, "weight_decay", 0.0) or 0.0)
         fused = getattr(self._update, "fuses_terms", False)
+        fuses_decay = getattr(self._update, "fuses_decay", False)
+        decoupled = self.weight_decay_mode == "decoupled"
         for p, g, s in zip(params, grads, self.state_, strict=True):
             p1 = _flat(p)
             g1 = g.reshape(p1.shape)  # a view, or a scratch copy if g is strided
-            if wd:
-                self._weight_decay(p1, g1, lr, wd)
-            if terms and not fused:
-                for term in terms:
-                    term(p1, g1, slice(None))
-            self._terms = terms if fused else ()
-            try:
-                self._update(p1, g1, s, lr, self.t_)
-            finally:
-                del self._terms
+            if wd and not decoupled:
+                L2GradientTerm(wd)(p1, g1, slice(None))
+            elif wd and not fuses_decay:
+                DecoupledWeightDecay(wd).apply(p1, lr)
+            if fused:
+                self._update(p1, g1, s, lr, self.t_, terms)
+                continue
+            for term in terms:
+                term(p1, g1, slice(None))
+            self._update(p1, g1, s, lr, self.t_)
 
-    def _fused_blocks(self, p: FloatArray, g: FloatArray):
-        """Yield the blocks of ``p``, adding the pending gradient terms to ``g``.
+    def _fused_blocks(
+        self, p: FloatArray, g: FloatArray, terms: Sequence[GradientTerm] = ()
+    ):
+        """Yield the blocks of ``p``, adding the gradient ``terms`` to ``g``.
 
         Each block of ``g`` receives the terms just before it is yielded, so an
         update that reads ``g[b]`` only inside its loop sees the full gradient.
         """
-        terms = self.__dict__.get("_terms", ())
         for b in _blocks(p):
             for term in terms:
                 term(p, g, b)
             yield b
 
-    def _compiled(self, step: Callable[..., bool], *args) -> bool:
+    def _compiled(
+        self,
+        step: Callable[..., bool],
+        *args: Any,
+        terms: Sequence[GradientTerm] = (),
+    ) -> bool:
         """Try a compiled step: ``step(*args, l2)``, one of ``_jit``'s.
 
-        ``l2`` is the pending L2 term (``_fused_l2``). False when the terms are
-        something else or the step declines (no numba, not switched on yet, a
-        strided buffer): the caller then runs its numpy blocks, which give the
-        same bits.
+        ``l2`` is ``terms`` as one L2 term (``_fused_l2``). False when the terms
+        are something else or the step declines (no numba, not switched on yet,
+        a strided buffer): the caller then runs its numpy blocks.
         """
-        l2 = self._fused_l2()
+        l2 = _fused_l2(terms)
         return l2 is not None and step(*args, l2)
-
-    def _fused_l2(self) -> tuple[float, int] | None:
-        """Return the pending terms as one L2 term ``(c, stop)``, or None.
-
-        ``(0.0, 0)`` when no term is pending, None when the terms are not one
-        ``WeightDecayTerm``. A compiled step (``_jit``) fuses
-        only this term; anything else takes the numpy blocks.
-        """
-        terms = self.__dict__.get("_terms", ())
-        if not terms:
-            return (0.0, 0)
-        if len(terms) == 1 and type(terms[0]) is WeightDecayTerm:
-            return (terms[0].c, terms[0].stop)
-        return None
 
     def current_lr(self) -> float:
         """Return the next step's learning rate, ``learning_rate * lr_scale_``."""
@@ -127,20 +144,21 @@ class Optimizer(Parametrized):
     def decay_factor(self, lr: float) -> float:
         """Return the factor decoupled weight decay multiplies ``p`` by at ``lr``.
 
-        1.0 here (no decoupled decay; L2-coupled decay goes through the
-        gradient). ``AdamW`` returns ``1 - lr * weight_decay``; the estimator
-        rejects a fit in which this factor would reach 0 or below.
+        ``1 - lr * weight_decay`` in decoupled mode (``AdamW``;
+        ``DecoupledWeightDecay.factor``), else 1.0 (L2-coupled decay goes
+        through the gradient). An update marked ``fuses_decay`` multiplies ``p``
+        by it in its own pass; the estimator rejects a fit in which it would
+        reach 0 or below.
         """
-        return 1.0
+        wd = float(getattr(self, "weight_decay", 0.0) or 0.0)
+        if self.weight_decay_mode != "decoupled" or not wd:
+            return 1.0
+        return DecoupledWeightDecay(wd).factor(lr)
 
     def reset(self) -> None:
         """Forget the state (moments, step counter, learning-rate scale)."""
         for name in ("state_", "t_", "lr_scale_"):
             self.__dict__.pop(name, None)
-
-    def _weight_decay(self, p: FloatArray, g: FloatArray, lr: float, wd: float):
-        """L2-coupled decay ``g += weight_decay * p`` (AdamW overrides this)."""
-        axpy(wd, p, g)
 
     def _init_state(self, p: FloatArray) -> dict[str, Any]:
         """State arrays for one parameter array (same dtype and shape)."""
@@ -149,8 +167,26 @@ class Optimizer(Parametrized):
     def _update(
         self, p: FloatArray, g: FloatArray, s: dict[str, Any], lr: float, t: int
     ) -> None:
-        """Update ``p`` in place from ``g`` (scratch), state ``s``, rate and step."""
+        """Update ``p`` in place from ``g`` (scratch), state ``s``, rate and step.
+
+        An update marked ``fuses_terms`` takes a sixth argument, ``terms``.
+        """
         raise NotImplementedError
+
+
+def _fused_l2(terms: Sequence[GradientTerm]) -> tuple[float, int] | None:
+    """Return ``terms`` as one L2 term ``(c, stop)`` for a compiled step, or None.
+
+    ``(0.0, 0)`` when there is no term, None when the terms are not one
+    ``L2GradientTerm``. A compiled step (``_jit``) fuses only this term;
+    anything else takes the numpy blocks.
+    """
+    if not terms:
+        return (0.0, 0)
+    if len(terms) == 1 and type(terms[0]) is L2GradientTerm:
+        stop = terms[0].stop
+        return (terms[0].c, sys.maxsize if stop is None else stop)
+    return None
 
 
 #: elements per block of a cache-blocked update (512 KiB of float64)
@@ -161,14 +197,26 @@ GradientTerm = Callable[[FloatArray, FloatArray, slice], None]
 
 
 def fuses_terms(update):
-    """Mark an ``_update`` that adds the pending gradient terms itself.
+    """Mark an ``_update`` that adds the gradient terms itself.
 
-    Such an update iterates ``self._fused_blocks(p, g)`` and touches ``g[b]``
-    only inside the loop. A subclass that overrides ``_update`` without this mark
-    gets the terms added to the whole gradient before its update, so a custom
-    optimizer never misses a penalty.
+    Such an update takes ``terms`` as its sixth argument, iterates
+    ``self._fused_blocks(p, g, terms)`` and touches ``g[b]`` only inside the
+    loop (or hands ``terms`` to ``self._compiled``). A subclass that overrides
+    ``_update`` without this mark gets the terms added to the whole gradient
+    before its update, so a custom optimizer never misses a penalty.
     """
     update.fuses_terms = True
+    return update
+
+
+def fuses_decay(update):
+    """Mark an ``_update`` that applies the decoupled weight decay itself.
+
+    Such an update multiplies ``p`` by ``self.decay_factor(lr)`` before its
+    own step, inside its pass over the buffers; ``step`` then does not apply
+    ``DecoupledWeightDecay`` in a pass of its own.
+    """
+    update.fuses_decay = True
     return update
 
 

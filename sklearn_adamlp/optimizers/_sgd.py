@@ -67,15 +67,15 @@ class SGD(Optimizer):
         return {"v": np.zeros_like(p)}
 
     @fuses_terms
-    def _update(self, p, g, s, lr, t):
+    def _update(self, p, g, s, lr, t, terms=()):
         mu = float(self.momentum)
         if mu != 0.0 and "v" not in s:  # momentum switched on after the first step
             s["v"] = np.zeros_like(p)
         v = s["v"] if mu != 0.0 else None
-        if self._compiled(self._compiled_step, p, g, v, lr, mu):
+        if self._compiled(self._compiled_step, p, g, v, lr, mu, terms=terms):
             return  # one compiled pass, the same bits as the loop below
         # block by block: the few passes of a block stay in cache (see _blocks)
-        for b in self._fused_blocks(p, g):
+        for b in self._fused_blocks(p, g, terms):
             if v is None:
                 add_scaled(-lr, g[b], p[b])  # p = p - lr * g
             else:

@@ -6,14 +6,19 @@ of the objective, so they work with every solver, L-BFGS included:
 (``before_step(ctx)`` / ``after_step(ctx)``) run around each step of a stepping
 optimizer: ``GradientClipping`` (``clip_norm``), ``GradientNoise``
 (``gradient_noise``), ``DecoupledWeightDecay`` (``weight_decay``) and ``MaxNorm``
-(``max_norm``). See docs/regularization.md.
+(``max_norm``). ``DecoupledWeightDecay`` is the one decoupled weight decay of
+the package: ``AdamW`` (and any optimizer with ``weight_decay_mode =
+'decoupled'``) applies it too. ``L2GradientTerm`` is the L2 penalty's gradient
+(and an optimizer's L2-coupled ``weight_decay``), handed to ``Optimizer.step``
+as its ``terms`` argument. See docs/regularization.md.
 """
 
 from sklearn_adamlp.regularizers._linalg import add_scaled, axpy, nrm2
 from sklearn_adamlp.regularizers._penalties import (
     L1Penalty,
+    L2GradientTerm,
     L2Penalty,
-    WeightDecayTerm,
+    WeightDecayTerm,  # noqa: F401  (the former name, importable still)
     penalties,
 )
 from sklearn_adamlp.regularizers._transforms import (
@@ -33,10 +38,10 @@ __all__ = [
     "GradientClipping",
     "GradientNoise",
     "L1Penalty",
+    "L2GradientTerm",
     "L2Penalty",
     "MaxNorm",
     "StepTransform",
-    "WeightDecayTerm",
     "active_step_params",
     "add_scaled",
     "axpy",

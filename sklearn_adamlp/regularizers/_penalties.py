@@ -52,36 +52,49 @@ class L2Penalty:
         c = float(self.alpha) * float(scale)
         return 0.5 * c * float(np.dot(w, w)) if c != 0.0 else 0.0
 
-    def grad_term(self, scale: float, stop: int) -> WeightDecayTerm | None:
+    def grad_term(self, scale: float, stop: int) -> L2GradientTerm | None:
         """Return the gradient as a term the optimizer adds block by block.
 
         ``stop`` is the end of the weight slice in the flat buffer (the slice
         starts at 0); None when ``alpha * scale`` is 0.
         """
         c = float(self.alpha) * float(scale)
-        return WeightDecayTerm(c, stop) if c != 0.0 else None
+        return L2GradientTerm(c, stop) if c != 0.0 else None
 
 
-class WeightDecayTerm:
-    """Gradient term ``g[b] += c * p[b]`` for the part of block ``b`` below ``stop``.
+class L2GradientTerm:
+    """The gradient of an L2 penalty: ``g[b] += c * p[b]`` for ``b`` below ``stop``.
+
+    ::
+
+        g[i] = g[i] + c * p[i]        for i in block b with i < stop
 
     The L2 penalty's gradient on the weight slice ``[0, stop)`` of the flat
-    buffer, handed to the optimizer (``Optimizer.step(..., terms=)``), which
-    adds it to each block of the gradient inside its own pass while the block is
-    in cache, instead of in a separate pass over every weight.
+    buffer (``stop=None``: the whole buffer, as an optimizer's L2-coupled
+    ``weight_decay``), handed to the optimizer as the explicit ``terms``
+    argument of ``Optimizer.step``, which adds it to each block of the gradient
+    inside its own pass while the block is in cache, instead of in a separate
+    pass over every weight. This is a gradient term, not a weight decay: with an
+    adaptive optimizer it is rescaled like the rest of the gradient (see
+    ``DecoupledWeightDecay`` for the decay that is not).
     """
 
     __slots__ = ("c", "stop")
 
-    def __init__(self, c: float, stop: int) -> None:
+    def __init__(self, c: float, stop: int | None = None) -> None:
         self.c = c
         self.stop = stop
 
     def __call__(self, p: FloatArray, g: FloatArray, b: slice) -> None:
         start, end, _ = b.indices(p.shape[0])
-        end = min(end, self.stop)
+        if self.stop is not None:
+            end = min(end, self.stop)
         if start < end:
             axpy(self.c, p[start:end], g[start:end])
+
+
+#: former name of ``L2GradientTerm`` (it adds a gradient, it decays nothing)
+WeightDecayTerm = L2GradientTerm
 
 
 class L1Penalty:

@@ -38,16 +38,28 @@ class StepTransform:
 
 
 class DecoupledWeightDecay(StepTransform):
-    """Weight decay decoupled from the gradient, after every step of any optimizer.
+    """Weight decay decoupled from the gradient (Loshchilov & Hutter 2019).
 
     ::
 
-        W = W * (1 - lr * weight_decay)       (every weight; biases exempt)
+        p = p * (1 - lr * weight_decay)       (i.e. p = p - lr * weight_decay * p)
 
-    where ``lr`` is the learning rate of the step just taken (schedules
-    included). Unlike the L2 penalty ``alpha`` (and an optimizer's own
-    L2-coupled ``weight_decay``), the decay does not pass through the
-    optimizer's adaptive scaling, so every weight shrinks by the same factor.
+    with ``lr`` the learning rate of the step (schedules included). The decay
+    does not pass through the optimizer's adaptive scaling, so every weight
+    shrinks by the same factor; unlike the L2 penalty ``alpha`` and an
+    optimizer's L2-coupled ``weight_decay``, which are gradient terms
+    (``L2GradientTerm``).
+
+    The package's one decoupled decay, used in two places:
+
+    - as the estimator's ``weight_decay``, a step transform: ``after_step``
+      shrinks every weight (biases exempt) after the step of any optimizer,
+      like optax's ``add_decayed_weights`` chained after the update;
+    - by ``AdamW`` (``weight_decay_mode = 'decoupled'``), which applies
+      ``factor(lr)`` to every parameter before its Adam update, exactly
+      torch.optim.AdamW's ``p = p * (1 - lr * weight_decay)``.
+
+    The two orders differ by ``lr**2 * weight_decay * update`` per step.
 
     Parameters
     ----------
@@ -63,11 +75,17 @@ class DecoupledWeightDecay(StepTransform):
     def __init__(self, weight_decay: float) -> None:
         self.weight_decay = weight_decay
 
+    def factor(self, lr: float) -> float:
+        """Return the factor ``1 - lr * weight_decay`` of one step."""
+        return 1.0 - float(lr) * float(self.weight_decay)
+
+    def apply(self, p: FloatArray, lr: float) -> None:
+        """Shrink ``p`` in place: ``p *= 1 - lr * weight_decay``."""
+        p *= self.factor(lr)  # a Python float keeps the dtype
+
     def after_step(self, ctx: Any) -> None:
-        """Shrink the weights in place."""
-        lr = float(ctx.optimizer.current_lr())
-        w = ctx.flat[ctx.network.layout.weights]
-        w *= 1.0 - lr * float(self.weight_decay)  # a Python float keeps the dtype
+        """Shrink the weights (not the biases) in place."""
+        self.apply(ctx.flat[ctx.network.layout.weights], ctx.optimizer.current_lr())
 
 
 class MaxNorm(StepTransform):

@@ -24,7 +24,7 @@ from sklearn_adamlp._registry import Registry
 from sklearn_adamlp.schedules._base import Constant, InvScaling, Schedule
 from sklearn_adamlp.schedules._batch import IncreaseBatch
 from sklearn_adamlp.schedules._cosine import Cosine, CosineRestarts, Warmup
-from sklearn_adamlp.schedules._decay import Exponential, Plateau, Step
+from sklearn_adamlp.schedules._decay import Adaptive, Exponential, Plateau, Step
 
 SCHEDULES = Registry("learning-rate schedule")
 register = SCHEDULES.register
@@ -33,9 +33,9 @@ available = SCHEDULES.available
 
 register("constant")(Constant)
 register("invscaling")(InvScaling)
-# scikit-learn's 'adaptive' is a constant schedule plus a plateau rule (the
-# training loop divides the rate by 5 where sklearn would stop): see callbacks.
-register("adaptive")(Constant)
+# scikit-learn's 'adaptive' is the plateau rule with its numbers (divide by 5
+# after n_iter_no_change epochs without improvement; stop at 1e-6)
+register("adaptive")(Adaptive)
 register("step")(Step)
 register("exponential")(Exponential)
 register("plateau")(Plateau)
@@ -83,6 +83,7 @@ def _copy(obj: Schedule) -> Schedule:
 
 __all__ = [
     "SCHEDULES",
+    "Adaptive",
     "Constant",
     "Cosine",
     "CosineRestarts",

@@ -15,7 +15,9 @@ class Schedule(Parametrized):
       (restarts; snapshot ensembles keep the weights there). ``has_cycles`` says
       whether it ever is.
     - ``plateau()``: the plateau rule (an object with ``factor``, ``patience``,
-      ``min_delta``) whose reductions multiply this schedule, or None.
+      ``min_delta``, ``min_lr``, ``rule`` and ``stop_at_min_lr``, the
+      parameters of ``callbacks.ReduceLROnPlateau``) whose reductions multiply
+      this schedule, or None.
     - ``batch_size(e)``: the mini-batch size of epoch ``e`` (completed epochs),
       or None to keep the estimator's; ``bind(batch_size, n_samples)`` tells
       such a schedule the fit's starting batch size and sample count first.

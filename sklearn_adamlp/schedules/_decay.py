@@ -1,4 +1,4 @@
-"""Decay schedules of the course notes: step, exponential, plateau."""
+"""Decay schedules: step, exponential, plateau (course notes), sklearn's adaptive."""
 
 from __future__ import annotations
 
@@ -70,18 +70,21 @@ class Plateau(Schedule):
     """Reduce the rate when the monitored loss stops improving.
 
     The rate is constant between reductions. After each epoch, with ``best`` the
-    lowest monitored loss so far (the validation loss when ``early_stopping``
-    holds a validation set out, the training loss otherwise)::
+    lowest monitored loss that counted as an improvement (the validation loss
+    when ``early_stopping`` holds a validation set out, the training loss
+    otherwise)::
 
-        improved  <=>  loss < best - min_delta
+        improved  <=>  loss < best - min_delta      (then best = loss)
         count     =    0 if improved else count + 1
-        if count == patience:  multiplier /= factor;  count = 0
+        if count == patience and lr > min_lr:  multiplier /= factor;  count = 0
         lr_e      =    learning_rate_init * multiplier
 
-    The rule runs as a callback the estimator creates (it divides the training
-    state's ``lr_multiplier``, as scikit-learn's ``'adaptive'`` does); its state
-    carries over ``partial_fit`` and warm-started fits. The estimator's own
-    stopping rule (``tol``, ``n_iter_no_change``) still applies: give it a larger
+    The schedule holds the rule's numbers; ``callbacks.ReduceLROnPlateau``, the
+    one plateau callback (scikit-learn's ``'adaptive'`` is ``Adaptive``, the same
+    callback with scikit-learn's numbers), applies it: the estimator creates it
+    and it divides the training state's ``lr_multiplier``; its state carries
+    over ``partial_fit`` and warm-started fits. The estimator's own stopping
+    rule (``tol``, ``n_iter_no_change``) still applies: give it a larger
     ``n_iter_no_change`` than ``patience`` so reductions happen before it stops.
 
     Parameters
@@ -92,21 +95,34 @@ class Plateau(Schedule):
         Epochs without improvement before a reduction.
     min_delta : float, default=0.0
         Minimum decrease of the loss that counts as an improvement.
+    min_lr : float, default=0.0
+        No reduction once the rate is at most ``min_lr``.
 
     References
     ----------
-    The course notes ("plateau decay"); ``torch.optim.lr_scheduler.ReduceLROnPlateau``.
+    The course notes ("plateau decay"); Keras's ``ReduceLROnPlateau`` and
+    ``torch.optim.lr_scheduler.ReduceLROnPlateau`` (``threshold_mode='abs'``).
     """
 
+    #: the count of ``callbacks.ReduceLROnPlateau`` ('keras' or 'sklearn')
+    rule = "keras"
+    #: whether training stops when a reduction is due at ``min_lr``
+    stop_at_min_lr = False
+
     def __init__(
-        self, factor: float = 10.0, patience: int = 5, min_delta: float = 0.0
+        self,
+        factor: float = 10.0,
+        patience: int = 5,
+        min_delta: float = 0.0,
+        min_lr: float = 0.0,
     ) -> None:
         self.factor = factor
         self.patience = patience
         self.min_delta = min_delta
+        self.min_lr = min_lr
 
     def __call__(self, t: int) -> float:
-        return 1.0
+        return 1.0  # constant between reductions: the callback divides the rate
 
     def plateau(self) -> Schedule | None:
         return self
@@ -115,3 +131,57 @@ class Plateau(Schedule):
         check_positive(self, "factor")
         check_positive(self, "patience")
         check_positive(self, "min_delta", strict=False)
+        check_positive(self, "min_lr", strict=False)
+
+
+class Adaptive(Plateau):
+    """scikit-learn's ``learning_rate='adaptive'``: a plateau rule with its numbers.
+
+    With ``best`` the lowest training loss so far (the best validation score
+    when ``early_stopping``)::
+
+        count = 0 if loss <= best - tol else count + 1
+        if count > n_iter_no_change:
+            if lr > 1e-6:  lr = lr / 5;  count = 0
+            else:          stop training
+
+    That is ``Plateau(factor=5, patience=n_iter_no_change + 1, min_delta=tol,
+    min_lr=1e-6)`` with scikit-learn's count (``best`` follows every new
+    lowest value, a tie counts as an improvement: ``rule='sklearn'``) and a stop
+    when a reduction is due at ``min_lr``, applied by the same
+    ``callbacks.ReduceLROnPlateau``. The estimator passes its
+    ``n_iter_no_change`` and ``tol``.
+
+    Parameters
+    ----------
+    n_iter_no_change : int, default=10
+    tol : float, default=1e-4
+
+    References
+    ----------
+    scikit-learn, ``MLPClassifier(learning_rate='adaptive')``
+    (``_update_no_improvement_count``, ``SGDOptimizer.trigger_stopping``).
+    """
+
+    rule = "sklearn"
+    stop_at_min_lr = True
+    factor = 5.0
+    min_lr = 1e-6
+
+    def __init__(self, n_iter_no_change: float = 10, tol: float = 1e-4) -> None:
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+
+    @property
+    def patience(self) -> float:
+        """``n_iter_no_change + 1``: a reduction when the count exceeds it."""
+        return float(self.n_iter_no_change) + 1
+
+    @property
+    def min_delta(self) -> float:
+        """``tol``."""
+        return float(self.tol)
+
+    def check(self) -> None:
+        check_positive(self, "n_iter_no_change")
+        check_positive(self, "tol", strict=False)

@@ -435,7 +435,7 @@ def test_adam_without_bias_correction_by_hand():
 
 @pytest.mark.parametrize("amsgrad", [False, True])
 def test_adam_betas_changed_between_steps(amsgrad):
-    """Moments are stored divided by 1 - beta; a changed beta must not matter."""
+    """A beta changed between steps applies from that step on (Algorithm 1)."""
     f = PROBLEMS["rosenbrock"]
     grad = _grad(f)
     p, m, v, vmax = X0.copy(), np.zeros_like(X0), np.zeros_like(X0), np.zeros_like(X0)
@@ -456,7 +456,7 @@ def test_adam_betas_changed_between_steps(amsgrad):
 
 
 class _PrefixL2:
-    """Written independently of WeightDecayTerm: g[:stop] += c * p[:stop] within b."""
+    """Written independently of L2GradientTerm: g[:stop] += c * p[:stop] within b."""
 
     def __init__(self, c, stop):
         self.c, self.stop, self.calls = c, stop, 0
