@@ -369,7 +369,7 @@ class EasyFirstCurriculum:
     def __init__(self, epochs: int = 10, batch_rows: int = 4096) -> None:
         self.epochs = epochs
         self.batch_rows = batch_rows
-        self.ranking_ = None
+        self.ranking_: np.ndarray | None = None
 
     def order(self, ctx, data, epoch: int, shuffle: bool):
         """Return the row order of the fit's ``epoch``-th epoch, or None (all)."""
@@ -377,7 +377,7 @@ class EasyFirstCurriculum:
         if frac >= 1.0:
             return None
         if self.ranking_ is None:
-            self._rank(ctx, data)
+            self.ranking_ = self._rank(ctx, data)
         # the weighted frac-quantile of the losses, then every row up to it
         k = np.searchsorted(self.cum_weight_, frac * self.cum_weight_[-1] * (1 - 1e-12))
         k = min(int(k), len(self.ranking_) - 1)
@@ -387,15 +387,17 @@ class EasyFirstCurriculum:
             ctx.rng.shuffle(admitted)
         return admitted
 
-    def _rank(self, ctx, data) -> None:
+    def _rank(self, ctx, data) -> np.ndarray:
+        """Rank the rows by their loss, easiest first; return the ranking."""
         net, step = ctx.network, int(self.batch_rows)
         losses = np.empty(data.n)
         for start in range(0, data.n, step):
             rows = slice(start, start + step)
             raw, out = net.forward(ctx.flat, data.X[rows])
             losses[rows] = net.loss.per_sample(data.Y[rows], raw, out)
-        self.ranking_ = np.argsort(losses, kind="stable")
-        self.sorted_loss_ = losses[self.ranking_]
+        ranking = np.argsort(losses, kind="stable")
+        self.sorted_loss_ = losses[ranking]
         sw = getattr(data, "sw", None)
         weights = np.ones(data.n) if sw is None else np.asarray(sw, float)
-        self.cum_weight_ = np.cumsum(weights[self.ranking_])
+        self.cum_weight_ = np.cumsum(weights[ranking])
+        return ranking

@@ -64,8 +64,9 @@ def set_enabled(enabled: bool | str) -> bool | str:
     """
     if enabled not in (True, False, "on", "off", "auto"):
         raise ValueError(f"expected True, False or 'auto', got {enabled!r}")
-    previous = {"on": True, "off": False}.get(_state["mode"], "auto")
-    _state["mode"] = {True: "on", False: "off"}.get(enabled, enabled)
+    mode = _state["mode"]
+    previous: bool | str = True if mode == "on" else False if mode == "off" else "auto"
+    _state["mode"] = "on" if enabled is True else "off" if enabled is False else enabled
     return previous
 
 

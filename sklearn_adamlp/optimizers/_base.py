@@ -165,7 +165,13 @@ class Optimizer(Parametrized):
         return {}
 
     def _update(
-        self, p: FloatArray, g: FloatArray, s: dict[str, Any], lr: float, t: int
+        self,
+        p: FloatArray,
+        g: FloatArray,
+        s: dict[str, Any],
+        lr: float,
+        t: int,
+        terms: Sequence[GradientTerm] = (),
     ) -> None:
         """Update ``p`` in place from ``g`` (scratch), state ``s``, rate and step.
 

@@ -239,7 +239,8 @@ def active_step_params(params: dict[str, Any]) -> list[str]:
     active = []
     for name, (off, _) in STEP_PARAMS.items():
         value = params.get(name, off)
-        if (value is not None) if off is None else float(value) != float(off):
+        on = value is not None and (off is None or float(value) != float(off))
+        if on:
             active.append(name)
     return active
 

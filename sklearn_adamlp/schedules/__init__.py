@@ -53,7 +53,7 @@ def build(spec, **defaults) -> Schedule:
     (nested schedules are copied too), never mutated.
     """
     obj = get(spec)
-    if isinstance(obj, type):
+    if isinstance(obj, type) and issubclass(obj, Schedule):
         names = obj._get_param_names()
         out = obj(**{k: v for k, v in defaults.items() if k in names})
     elif isinstance(obj, Schedule):

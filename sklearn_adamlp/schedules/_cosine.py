@@ -200,8 +200,8 @@ class Warmup(Schedule):
     def _inner(self) -> Schedule:
         return Constant() if self.schedule is None else self.schedule
 
-    @property
-    def has_cycles(self) -> bool:
+    @property  # the wrapped schedule's answer
+    def has_cycles(self) -> bool:  # type: ignore[override]
         return self._inner.has_cycles
 
     def __call__(self, t: int) -> float:

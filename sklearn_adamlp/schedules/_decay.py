@@ -172,13 +172,15 @@ class Adaptive(Plateau):
         self.n_iter_no_change = n_iter_no_change
         self.tol = tol
 
+    # scikit-learn's numbers derive from its parameters: read-only here, where
+    # Plateau stores them (hence the overrides)
     @property
-    def patience(self) -> float:
+    def patience(self) -> float:  # type: ignore[override]
         """``n_iter_no_change + 1``: a reduction when the count exceeds it."""
         return float(self.n_iter_no_change) + 1
 
     @property
-    def min_delta(self) -> float:
+    def min_delta(self) -> float:  # type: ignore[override]
         """``tol``."""
         return float(self.tol)
 
