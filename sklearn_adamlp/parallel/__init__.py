@@ -1,4 +1,4 @@
-"""Parallel SGD over worker processes: Hogwild, Downpour and EASGD (seed 002).
+"""Parallel SGD over worker processes: Hogwild, Downpour and EASGD.
 
 Select a strategy with the estimators' ``parallel`` parameter, by name or as an
 object (tunable as ``parallel__n_workers``)::

@@ -1,4 +1,4 @@
-"""Parallel SGD strategies: how workers share the parameters (seed 002).
+"""Parallel SGD strategies: how workers share the parameters.
 
 ``k`` workers split every epoch's mini-batches (worker ``w`` takes batches
 ``w, w + k, w + 2k, ...`` of the shuffled order) and each runs the estimator's
@@ -35,28 +35,45 @@ class Replica:
 
     ``local`` is what the worker's optimizer steps: the center itself for a
     strategy that ``shares_center`` (Hogwild), else the worker's own copy.
-    ``lock`` guards the center's read-modify-write exchanges; ``steps`` counts
-    the worker's steps in this fit. A replica that is the center (Hogwild) has
-    no exchanges and no work arrays.
+    ``lock`` guards the center's read-modify-write exchanges (a
+    ``sklearn_adamlp.parallel.TimedLock`` in worker processes, so that a worker
+    that died holding it is noticed); ``steps`` counts the worker's steps in
+    this fit. A replica that is the center (Hogwild) has no exchanges and no
+    work arrays.
+
+    ``local - base`` is always the update accrued since the last push: a
+    fetch keeps it (Dean et al. 2012 accrue the updates across fetches and
+    push them all).
     """
 
     def __init__(self, center: np.ndarray, local: np.ndarray, lock: Any) -> None:
         self.center, self.local = center, local
         self.lock = lock if lock is not None else nullcontext()
         own = local is not center
-        # the local weights at the last exchange, and the exchange's work array
+        # ``local - base``: the update not pushed yet; scratch: the work array
         self.base = np.empty_like(local) if own else None
         self.scratch = np.empty_like(local) if own else None
         self.steps = 0
 
-    def fetch(self) -> None:
-        """``x_w = x~`` (and remember it as the base of the next push)."""
+    def reset(self) -> None:
+        """``x_w = x~``, with nothing accrued (the start of a fit)."""
         with self.lock:
             np.copyto(self.local, self.center)
         np.copyto(self.base, self.local)
 
+    def fetch(self) -> None:
+        """``x_w = x~``, keeping the accrued update ``a = x_w - base`` to push.
+
+        ``base = x~ - a`` afterwards, so the next push still sends ``a`` plus
+        the steps taken after the fetch.
+        """
+        np.subtract(self.local, self.base, out=self.scratch)  # a
+        with self.lock:
+            np.copyto(self.local, self.center)
+        np.subtract(self.local, self.scratch, out=self.base)
+
     def push(self) -> None:
-        """``x~ += x_w - base``: send the update accumulated since the base."""
+        """``x~ += x_w - base``: send the update accrued since the last push."""
         np.subtract(self.local, self.base, out=self.scratch)
         with self.lock:
             self.center += self.scratch
@@ -123,7 +140,7 @@ class ParallelStrategy(Parametrized):
     def begin_fit(self, replica: Replica) -> None:
         """Before the worker's first step of a fit: start from the center."""
         if not self.shares_center:
-            replica.fetch()
+            replica.reset()
 
     def begin_epoch(self, replica: Replica) -> None:
         """Before the worker's first step of an epoch (default: nothing)."""
@@ -175,13 +192,19 @@ class Downpour(ParallelStrategy):
 
     Worker ``w`` steps its replica ``x_w`` with the optimizer; the center ``x~``
     (the parameter server) takes the replica's accumulated update every
-    ``n_push`` steps and hands out its current value every ``n_fetch`` steps::
+    ``n_push`` steps and hands out its current value every ``n_fetch`` steps.
+    As in Algorithm 7.1 of the paper, the worker accrues its updates ``a_w``
+    (the steps it took since its last push) across fetches and pushes them
+    all::
 
-        every n_push steps:   x~ += x_w - base_w;   base_w = x_w
-        every n_fetch steps:  x_w = x~;             base_w = x_w
+        every step:           a_w += (the optimizer's step of x_w)
+        every n_push steps:   x~ += a_w;   a_w = 0
+        every n_fetch steps:  x_w = x~     (a_w is kept)
 
-    (each exchange under the server's lock). At the end of an epoch a worker
-    pushes what is left, so the center holds every worker's update.
+    (each exchange under the server's lock; ``a_w`` is held as
+    ``x_w - base_w``). At the end of an epoch a worker pushes what is left, so
+    the center holds every step of every worker: one worker taking 12 steps of
+    -1 with ``n_fetch=1, n_push=4`` moves the center by -12.
 
     Parameters
     ----------
