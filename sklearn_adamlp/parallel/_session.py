@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import multiprocessing
+import os
 import warnings
 from dataclasses import replace
 from multiprocessing.connection import wait
@@ -28,6 +29,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from sklearn_adamlp.parallel._guard import POLL, fork_safely
 from sklearn_adamlp.parallel._shared import SharedArray, unwrap
 from sklearn_adamlp.parallel._strategies import ParallelStrategy, usable_cpus
 from sklearn_adamlp.parallel._worker import EpochOrder, EpochResult, Worker, child_main
@@ -66,6 +68,7 @@ class ParallelSession:
         if mp is not None and mp.get_start_method() != "fork":
             data = tuple(_shared_copy(mp, a) for a in data)  # else inherited
         self.workers = [self._worker(w, k, lock, data) for w in range(k)]
+        self.workers[0].watch = self._check_workers
         try:
             if self.use_processes:
                 self._start_processes(mp)
@@ -78,8 +81,8 @@ class ParallelSession:
             raise
         return self.run_epoch
 
-    def __exit__(self, *exc_info) -> None:
-        self._stop()
+    def __exit__(self, exc_type, *exc_info) -> None:
+        self._stop(failed=exc_type is not None)
 
     def _worker(self, index: int, k: int, lock: Any, data: tuple) -> Worker:
         """Worker 0 uses the fit's own objects; the others get their copies."""
@@ -111,20 +114,22 @@ class ParallelSession:
 
         blas = max(1, usable_cpus() // self.n_workers)
         self._limits = threadpool_limits(limits=blas, user_api="blas")
-        fork = mp.get_start_method() == "fork"
-        for worker in self.workers[1:]:
-            parent, child = mp.Pipe()
-            proc = mp.Process(
-                target=child_main,
-                # a forked child inherits the limit set above
-                args=(child, worker, None if fork else blas),
-                name=f"sklearn_adamlp-worker-{worker.index}",
-                daemon=True,
-            )
-            proc.start()
-            child.close()
-            self.processes.append(proc)
-            self.conns.append(parent)
+        method = mp.get_start_method()
+        fork = method == "fork"
+        with fork_safely(method):
+            for worker in self.workers[1:]:
+                parent, child = mp.Pipe()
+                proc = mp.Process(
+                    target=child_main,
+                    # a forked child inherits the limit set above
+                    args=(child, worker, None if fork else blas, os.getpid(), fork),
+                    name=f"sklearn_adamlp-worker-{worker.index}",
+                    daemon=True,
+                )
+                proc.start()
+                child.close()
+                self.processes.append(proc)
+                self.conns.append(parent)
 
     def run_epoch(self, ctx: Any, batches: Any, order) -> tuple[float, int]:
         """One epoch over the workers: ``(mean batch loss, steps taken)``."""
@@ -160,24 +165,38 @@ class ParallelSession:
 
     def _at_once(self, epoch: EpochOrder) -> list[EpochResult]:
         """Run an epoch on the processes backend (this process is worker 0)."""
-        for conn in self.conns:
-            conn.send(epoch)
+        for i, conn in enumerate(self.conns, start=1):
+            try:
+                conn.send(epoch)
+            except OSError:  # the worker died since the last epoch
+                raise _died(self.processes[i - 1], i) from None
         results = [self.workers[0].run(epoch)]
-        for i, (conn, proc) in enumerate(
-            zip(self.conns, self.processes, strict=False), start=1
-        ):
-            results.append(_receive(conn, proc, i))
-        return results
+        return results + _gather(self.conns, self.processes)
 
-    def _stop(self) -> None:
-        for conn in self.conns:
-            with contextlib.suppress(OSError):  # the worker is gone already
-                conn.send(None)
+    def _check_workers(self) -> None:
+        """Raise ``RuntimeError`` if a worker process has died (while waiting)."""
+        for i, proc in enumerate(self.processes, start=1):
+            if proc.exitcode is not None:
+                raise _died(proc, i)
+
+    def _stop(self, failed: bool = False) -> None:
+        """Stop the workers: ask them (after a good fit), or terminate them.
+
+        Every wait is bounded: a worker that does not stop within its time is
+        terminated, then killed.
+        """
+        if not failed:
+            for conn in self.conns:
+                with contextlib.suppress(OSError):  # the worker is gone already
+                    conn.send(None)
         for proc in self.processes:
-            proc.join(timeout=10)
+            proc.join(timeout=1 if failed else 10)
             if proc.is_alive():
                 proc.terminate()
-                proc.join()
+                proc.join(timeout=5)
+            if proc.is_alive():
+                proc.kill()
+                proc.join(timeout=5)
         for conn in self.conns:
             conn.close()
         self.processes, self.conns = [], []
@@ -186,19 +205,44 @@ class ParallelSession:
             self._limits = None
 
 
+def _gather(conns: list, processes: list) -> list[EpochResult]:
+    """Every worker process's answer; ``RuntimeError`` as soon as one fails.
+
+    Waits on all the workers at once, so a worker that died is noticed within
+    ``POLL`` seconds even while the others are blocked (on a lock it held).
+    """
+    results: dict[int, EpochResult] = {}
+    waiting = set(range(len(conns)))
+    while waiting:
+        handles = [conns[i] for i in waiting] + [processes[i].sentinel for i in waiting]
+        wait(handles, timeout=POLL)
+        for i in sorted(waiting):
+            if conns[i].poll():
+                results[i] = _receive(conns[i], processes[i], i + 1)
+                waiting.discard(i)
+            elif processes[i].exitcode is not None:
+                raise _died(processes[i], i + 1)
+    return [results[i] for i in range(len(conns))]
+
+
 def _receive(conn: Any, proc: Any, index: int) -> EpochResult:
-    """Worker ``index``'s result; a clear error if it failed or died."""
-    wait([conn, proc.sentinel])
+    """Worker ``index``'s answer, ready on ``conn``; a clear error if it failed."""
     try:
-        status, payload = conn.recv() if conn.poll() else (None, None)
-    except EOFError:  # the worker closed its end without an answer
+        status, payload = conn.recv()
+    except (EOFError, OSError):  # the worker closed its end without an answer
         status = payload = None
     if status == "ok":
         return payload
     if status == "error":
         raise RuntimeError(f"Parallel worker {index} failed:\n{payload}")
     proc.join(timeout=5)
-    raise RuntimeError(
+    raise _died(proc, index)
+
+
+def _died(proc: Any, index: int) -> RuntimeError:
+    """Return the error for worker ``index``, which died without an answer."""
+    proc.join(timeout=POLL)
+    return RuntimeError(
         f"Parallel worker {index} exited with code {proc.exitcode} without an "
         "answer; its error output, if any, is above (out of memory or killed "
         "otherwise). With start_method 'spawn' or 'forkserver', a script must "

@@ -93,9 +93,10 @@ class ParallelStrategy(Parametrized):
     """Base of the parallel strategies (hyper-parameters and worker hooks).
 
     Parameters shared by every strategy: ``n_workers`` (None: one per usable
-    CPU), ``backend`` ('processes': worker processes over shared memory, the
-    fitting process being worker 0; 'sequential': the workers take turns step by
-    step in this process, deterministic, for testing and teaching) and
+    CPU, see ``usable_cpus``; inside a joblib worker, that worker's share),
+    ``backend`` ('processes': worker processes over shared memory, the fitting
+    process being worker 0; 'sequential': the workers take turns step by step
+    in this process, deterministic, for testing and teaching) and
     ``start_method`` of the worker processes (None: ``multiprocessing``'s
     default for the platform).
     """
@@ -322,11 +323,28 @@ class EASGD(ParallelStrategy):
 
 
 def usable_cpus() -> int:
-    """Return the number of CPUs this process may run on."""
+    """Return the number of CPUs this process may keep busy.
+
+    The CPUs it may run on (affinity), no more than ``joblib.cpu_count()``
+    (which honours cgroup CPU quotas and ``LOKY_MAX_CPU_COUNT``), and, inside
+    a joblib worker (e.g. one of ``GridSearchCV(n_jobs=2)``'s), only that
+    worker's share: the ``OMP_NUM_THREADS`` joblib gives each of its worker
+    processes (``cpu_count // n_jobs``), or 1 in a joblib thread. A grid
+    search over parallel fits thus does not oversubscribe the cores.
+    """
     try:
-        return max(1, len(os.sched_getaffinity(0)))
+        n = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
+        n = os.cpu_count() or 1
+    import joblib
+    from joblib.parallel import get_active_backend
+
+    n = min(n, joblib.cpu_count())
+    backend, _ = get_active_backend()
+    if getattr(backend, "nesting_level", 0) >= 1:  # inside a joblib worker
+        share = os.environ.get("OMP_NUM_THREADS", "")
+        n = min(n, int(share)) if share.isdigit() else 1
+    return max(1, n)
 
 
 def _check_int(strategy: Any, name: str, allow_none: bool = False) -> None:

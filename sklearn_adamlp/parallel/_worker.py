@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from sklearn_adamlp.history import History
+from sklearn_adamlp.parallel._guard import ParentWatch, TimedLock, after_fork_in_worker
 from sklearn_adamlp.parallel._shared import unwrap
 from sklearn_adamlp.parallel._strategies import ParallelStrategy, Replica
 from sklearn_adamlp.training import TrainContext, TrainState, _Batches, _steps
@@ -70,12 +71,17 @@ class Worker:
         self.center, self.order, self.lock = center, order, lock
         self.data, self.batch_size = data, batch_size
         self.ctx: TrainContext | None = None
+        #: called while waiting for the lock; raises when waiting is hopeless
+        self.watch: Any = None
 
     def setup(self) -> None:
         """Build the buffers and the context (in the process that runs it)."""
         center = unwrap(self.center)
         local = center if self.strategy.shares_center else np.empty_like(center)
-        self.replica = Replica(center, local, self.lock)
+        lock = self.lock
+        if lock is not None and self.watch is not None:
+            lock = TimedLock(lock, self.watch)
+        self.replica = Replica(center, local, lock)
         X, Y, sw, keys = (unwrap(a) for a in self.data)
         self.batches = _Batches(X, Y, sw, self.batch_size, keys)
         self.ctx = TrainContext(
@@ -144,15 +150,29 @@ class Worker:
 
     def __getstate__(self) -> dict:
         # sent to a worker process before ``setup``: handles, not views
-        return {**self.__dict__, "ctx": None}
+        return {**self.__dict__, "ctx": None, "watch": None}
 
 
-def child_main(conn: Any, worker: Worker, blas_threads: int | None) -> None:
+def child_main(
+    conn: Any,
+    worker: Worker,
+    blas_threads: int | None,
+    fitting_pid: int,
+    forked: bool = False,
+) -> None:
     """Run epochs in a worker process as the fitting process orders them.
 
     Receives an ``EpochOrder`` (or None to stop) and answers ``("ok",
-    EpochResult)``, or ``("error", traceback)`` once, then stops.
+    EpochResult)``, or ``("error", traceback)`` once, then stops. The worker
+    ends within ``POLL`` seconds of the fitting process's death
+    (``ParentWatch``), wherever it is: computing, waiting for the lock or for
+    the next epoch.
     """
+    if forked:
+        after_fork_in_worker()
+    watch = ParentWatch(fitting_pid)
+    watch.start()
+    worker.watch = watch.check
     if blas_threads is not None:  # None: inherited from the fitting process
         from threadpoolctl import threadpool_limits
 
@@ -164,6 +184,8 @@ def child_main(conn: Any, worker: Worker, blas_threads: int | None) -> None:
             if epoch is None:
                 break
             conn.send(("ok", worker.run(epoch)))
+    except EOFError:  # the fitting process is gone
+        pass
     except BaseException:  # reported to the fitting process, which raises
         with contextlib.suppress(OSError):  # OSError: the fitting process is gone
             conn.send(("error", traceback.format_exc()))
