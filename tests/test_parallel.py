@@ -26,6 +26,7 @@ from sklearn_adamlp.parallel import (
     PARALLEL,
     Downpour,
     Hogwild,
+    ModelAveraging,
     ParallelStrategy,
     Replica,
     available,
@@ -241,7 +242,7 @@ def test_easgd_matches_its_equations(digits, tau, rate):
     assert not np.allclose(est._flat, _sgd(None).fit(X, y)._flat)
 
 
-@pytest.mark.parametrize("name", ["hogwild", "downpour", "easgd"])
+@pytest.mark.parametrize("name", ["hogwild", "downpour", "easgd", "averaging"])
 @pytest.mark.parametrize("solver", ["sgd", "adam"])
 def test_processes_train_as_well_as_serial(name, solver):
     # Hogwild and Downpour apply every worker's steps to the center: the same
@@ -259,7 +260,7 @@ def test_processes_train_as_well_as_serial(name, solver):
         max_iter=25,
         random_state=0,
     )
-    epochs = 60 if name == "easgd" else 25
+    epochs = 60 if name in ("easgd", "averaging") else 25
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         serial = MLPClassifier(**kw).fit(Xtr, ytr)
@@ -387,7 +388,7 @@ def test_grid_search_tunes_the_strategy(digits):
 
 
 def test_names_and_registration():
-    assert available() == ["downpour", "easgd", "hogwild"]
+    assert available() == ["averaging", "downpour", "easgd", "hogwild"]
     assert isinstance(build("hogwild"), Hogwild)
     assert build(None) is None
 
@@ -503,3 +504,44 @@ def test_inside_a_daemonic_process_the_workers_take_turns(digits):
         parallel=Hogwild(n_workers=2, backend="sequential"),
     ).fit(*digits)
     np.testing.assert_array_equal(flat, expected._flat)
+
+
+def _averaging_paper(est, X, y, start, k, tau):
+    """Local SGD averaged every ``tau`` steps (Zinkevich 2010, McMahan 2017).
+
+    Each round every worker starts from the center and takes up to ``tau``
+    plain SGD steps on its next batches; the center becomes the average of
+    the replicas weighted by the steps each took.
+    """
+    lr = est.learning_rate_init
+    shares = _batches(est, X, y, k)
+    center = start.copy()
+    for _epoch in range(est.max_iter):
+        nxt = [0] * k
+        while any(nxt[w] < len(shares[w]) for w in range(k)):
+            replicas, steps = [], []
+            for w in range(k):
+                local = center.copy()
+                taken = 0
+                while taken < tau and nxt[w] < len(shares[w]):
+                    local -= lr * _grad(est, local, *shares[w][nxt[w]])
+                    nxt[w] += 1
+                    taken += 1
+                replicas.append(local)
+                steps.append(taken)
+            center = sum(s * r for r, s in zip(replicas, steps, strict=True)) / sum(
+                steps
+            )
+    return center
+
+
+@pytest.mark.parametrize(("k", "tau"), [(2, 1), (3, 2), (2, 5)])
+def test_model_averaging_matches_its_equations(digits, k, tau):
+    X, y = digits
+    est = _sgd(ModelAveraging(n_workers=k, tau=tau, backend="sequential"))
+    start = _fit_with_start(est, X, y)
+    expected = _averaging_paper(est, X, y, start, k, tau)
+    np.testing.assert_allclose(est._flat, expected, rtol=1e-10, atol=1e-12)
+    # synchronous: the processes backend takes the very same steps
+    par = _sgd(ModelAveraging(n_workers=k, tau=tau)).fit(X, y)
+    np.testing.assert_allclose(par._flat, expected, rtol=1e-9, atol=1e-11)

@@ -26,7 +26,7 @@ from sklearn.model_selection import GridSearchCV
 
 from sklearn_adamlp import MLPClassifier
 from sklearn_adamlp.callbacks import Callback
-from sklearn_adamlp.parallel import EASGD, Downpour, Hogwild
+from sklearn_adamlp.parallel import EASGD, Downpour, Hogwild, ModelAveraging
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -91,8 +91,9 @@ class _KillWorkers(Callback):
         EASGD(n_workers=3, tau=2),
         Downpour(n_workers=2, n_push=2),
         Hogwild(n_workers=2),
+        ModelAveraging(n_workers=3, tau=2),
     ],
-    ids=["easgd-2", "easgd-3", "downpour", "hogwild"],
+    ids=["easgd-2", "easgd-3", "downpour", "hogwild", "averaging"],
 )
 @pytest.mark.parametrize("delay", [0.0, 0.003, 0.01, 0.03])
 def test_killed_workers_raise_clearly(digits, strategy, delay):

@@ -1,4 +1,4 @@
-"""Parallel SGD over worker processes: Hogwild, Downpour and EASGD.
+"""Parallel SGD over worker processes: Hogwild, Downpour, EASGD and model averaging.
 
 Select a strategy with the estimators' ``parallel`` parameter, by name or as an
 object (tunable as ``parallel__n_workers``)::
@@ -21,6 +21,7 @@ from sklearn_adamlp.parallel._strategies import (
     EASGD,
     Downpour,
     Hogwild,
+    ModelAveraging,
     ParallelStrategy,
     Replica,
 )
@@ -29,6 +30,7 @@ PARALLEL = Registry("parallel strategy")
 PARALLEL.register("hogwild")(Hogwild)
 PARALLEL.register("downpour")(Downpour)
 PARALLEL.register("easgd")(EASGD)
+PARALLEL.register("averaging")(ModelAveraging)
 
 get = PARALLEL.get
 available = PARALLEL.available
@@ -53,6 +55,7 @@ __all__ = [
     "PARALLEL",
     "Downpour",
     "Hogwild",
+    "ModelAveraging",
     "ParallelStrategy",
     "Replica",
     "available",

@@ -30,7 +30,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from sklearn_adamlp.parallel._guard import POLL, fork_safely
-from sklearn_adamlp.parallel._shared import SharedArray, unwrap
+from sklearn_adamlp.parallel._shared import SharedArray, SharedRow, unwrap
 from sklearn_adamlp.parallel._strategies import ParallelStrategy, usable_cpus
 from sklearn_adamlp.parallel._worker import EpochOrder, EpochResult, Worker, child_main
 
@@ -69,6 +69,10 @@ class ParallelSession:
             data = tuple(_shared_copy(mp, a) for a in data)  # else inherited
         self.workers = [self._worker(w, k, lock, data) for w in range(k)]
         self.workers[0].watch = self._check_workers
+        if self.strategy.synchronous:  # the replicas, for the averaging
+            self.locals = _new(mp, (k, *ctx.flat.shape), ctx.flat.dtype)
+            for w, worker in enumerate(self.workers):
+                worker.local_buf = SharedRow(self.locals, w)
         try:
             if self.use_processes:
                 self._start_processes(mp)
@@ -139,7 +143,12 @@ class ParallelSession:
         if order is not None:
             unwrap(self.order)[:n_rows] = order
         epoch = EpochOrder(replace(ctx.state), ctx.optimizer.lr_scale_, n_rows)
-        results = self._in_turns(epoch) if not self.conns else self._at_once(epoch)
+        if self.strategy.synchronous:
+            results = self._rounds(epoch)
+        elif self.conns:
+            results = self._at_once(epoch)
+        else:
+            results = self._in_turns(epoch)
         np.copyto(ctx.flat, center)
         steps = sum(r.steps for r in results)
         ctx.state.steps += steps
@@ -163,13 +172,48 @@ class ParallelSession:
                 break
         return [w.result for w in self.workers]
 
+    def _rounds(self, epoch: EpochOrder) -> list[EpochResult]:
+        """Run a synchronous epoch: rounds of ``tau`` steps, then the average.
+
+        Every round is a barrier: the center is averaged once every worker
+        has answered (each wait bounded as in ``_gather``).
+        """
+        tau = int(self.strategy.tau)
+        for i, conn in enumerate(self.conns, start=1):
+            self._send(conn, ("begin", epoch), i)
+        self.workers[0].begin(epoch)
+        n_children = len(self.conns)
+        others = self.workers[1:] if not n_children else []
+        for worker in others:
+            worker.begin(epoch)
+        results: list[EpochResult] = []
+        done = False
+        while not done:
+            for i, conn in enumerate(self.conns, start=1):
+                self._send(conn, ("round", tau), i)
+            answers = [(*self.workers[0].advance(tau), self.workers[0].result)]
+            answers += [(*w.advance(tau), w.result) for w in others]
+            answers += _gather(self.conns, self.processes)
+            results = [a[2] for a in answers]
+            if any(r.bad_loss is not None for r in results):
+                break
+            steps = [a[0] for a in answers]
+            local = unwrap(self.locals)
+            center = unwrap(self.center)
+            done = not self.strategy.average(center, list(local), steps)
+            done = done or all(a[1] for a in answers)
+        return results
+
+    def _send(self, conn: Any, message: Any, index: int) -> None:
+        try:
+            conn.send(message)
+        except OSError:  # the worker died since its last answer
+            raise _died(self.processes[index - 1], index) from None
+
     def _at_once(self, epoch: EpochOrder) -> list[EpochResult]:
         """Run an epoch on the processes backend (this process is worker 0)."""
         for i, conn in enumerate(self.conns, start=1):
-            try:
-                conn.send(epoch)
-            except OSError:  # the worker died since the last epoch
-                raise _died(self.processes[i - 1], i) from None
+            self._send(conn, epoch, i)
         results = [self.workers[0].run(epoch)]
         return results + _gather(self.conns, self.processes)
 
