@@ -150,13 +150,7 @@ class ParallelSession:
         else:
             results = self._in_turns(epoch)
         np.copyto(ctx.flat, center)
-        steps = sum(r.steps for r in results)
-        ctx.state.steps += steps
-        for r in results:
-            if r.bad_loss is not None:
-                return r.bad_loss, steps
-        rows = sum(r.rows for r in results)
-        return sum(r.total for r in results) / max(rows, 1), steps
+        return epoch_outcome(ctx, results)
 
     def _in_turns(self, epoch: EpochOrder) -> list[EpochResult]:
         """Sequential backend: one step of each worker in turn (deterministic).
@@ -247,6 +241,21 @@ class ParallelSession:
         if self._limits is not None:
             self._limits.restore_original_limits()
             self._limits = None
+
+
+def epoch_outcome(ctx: Any, results: list[EpochResult]) -> tuple[float, int]:
+    """Return ``(mean batch loss weighted by rows, steps)``; count the steps.
+
+    The loss is the first non-finite one a worker met, if any (the fit's
+    divergence guard then restores the last good center).
+    """
+    steps = sum(r.steps for r in results)
+    ctx.state.steps += steps
+    for r in results:
+        if r.bad_loss is not None:
+            return r.bad_loss, steps
+    rows = sum(r.rows for r in results)
+    return sum(r.total for r in results) / max(rows, 1), steps
 
 
 def _gather(conns: list, processes: list) -> list[EpochResult]:

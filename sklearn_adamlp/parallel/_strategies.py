@@ -27,7 +27,7 @@ import numpy as np
 
 from sklearn_adamlp._params import Parametrized
 
-BACKENDS = ("processes", "sequential")
+BACKENDS = ("processes", "sequential", "dask")
 
 
 class Replica:
@@ -133,9 +133,13 @@ class ParallelStrategy(Parametrized):
 
     def session(self, ctx: Any, batches: Any) -> Any:
         """Return the context manager that runs the fit's epochs in parallel."""
+        self.check()
+        if self.backend == "dask":
+            from sklearn_adamlp.parallel._dask import DaskSession
+
+            return DaskSession(self, ctx, batches)
         from sklearn_adamlp.parallel._session import ParallelSession
 
-        self.check()
         return ParallelSession(self, ctx, batches)
 
     # --- worker hooks (run in the worker) ---------------------------------------
@@ -169,6 +173,10 @@ class Hogwild(ParallelStrategy):
     lost or stale update instead. Optimizer state (momentum, Adam's moments) is
     per worker.
 
+    Hogwild is a shared-memory method: its workers are processes of one
+    machine. ``backend='dask'`` is refused (use EASGD, Downpour or
+    ModelAveraging on a cluster).
+
     Parameters
     ----------
     n_workers : int or None, default=None
@@ -188,6 +196,17 @@ class Hogwild(ParallelStrategy):
         self.n_workers = n_workers
         self.backend = backend
         self.start_method = start_method
+
+    def check(self) -> None:
+        if self.backend == "dask":
+            raise ValueError(
+                "Hogwild: backend='dask' is not available. Hogwild's workers "
+                "step one weight vector in shared memory without a lock, which "
+                "machines of a cluster do not share; use backend='processes' "
+                "(one machine), or EASGD, Downpour or ModelAveraging with "
+                "backend='dask'."
+            )
+        super().check()
 
 
 class Downpour(ParallelStrategy):
@@ -216,7 +235,8 @@ class Downpour(ParallelStrategy):
         Steps between fetches of the center.
     n_push : int, default=1
         Steps between pushes to the center.
-    backend : {'processes', 'sequential'}, default='processes'
+    backend : {'processes', 'sequential', 'dask'}, default='processes'
+        'dask': the workers of the current ``distributed.Client``.
     start_method : str or None, default=None
 
     References
@@ -278,7 +298,8 @@ class EASGD(ParallelStrategy):
     moving_rate : float or None, default=None
         ``alpha`` in (0, 1]; None gives ``0.9 / n_workers`` (the paper's choice
         ``beta = n_workers * alpha = 0.9``).
-    backend : {'processes', 'sequential'}, default='processes'
+    backend : {'processes', 'sequential', 'dask'}, default='processes'
+        'dask': the workers of the current ``distributed.Client``.
     start_method : str or None, default=None
 
     References
