@@ -178,3 +178,92 @@ def test_a_lost_worker_ends_the_fit_clearly(client, digits, strategy):
         est.fit(X, y)
     client.wait_for_workers(2, timeout=60)  # the nanny restarts it
     assert _nothing_left(client)
+
+
+class _RecordPid(Callback):
+    """Append the pid of the process that fits to a file."""
+
+    def __init__(self, path=None):
+        self.path = path
+
+    def on_fit_begin(self, ctx, **kwargs):
+        with open(self.path, "a") as out:
+            out.write(f"{os.getpid()}\n")
+
+
+def _searches(log):
+    from scipy.stats import loguniform
+
+    from sklearn_adamlp.model_selection import (
+        EvolutionarySearchCV,
+        PopulationBasedTraining,
+    )
+
+    member = MLPClassifier(
+        hidden_layer_sizes=(16,),
+        max_iter=5,
+        random_state=0,
+        callbacks=[_RecordPid(str(log))],
+    )
+    space = {
+        "alpha": loguniform(1e-5, 1e-1),
+        "learning_rate_init": loguniform(1e-3, 3e-2),
+    }
+    evo = EvolutionarySearchCV(
+        member, space, population_size=4, n_generations=2, cv=2, random_state=0
+    )
+    pbt = PopulationBasedTraining(
+        member,
+        space,
+        population_size=3,
+        n_rounds=2,
+        epochs_per_round=2,
+        random_state=0,
+    )
+    return evo, pbt
+
+
+def test_searches_run_their_members_on_the_cluster(client, digits, tmp_path):
+    import joblib
+
+    X, y = digits
+    X, y = X[:400], y[:400]
+    log = tmp_path / "pids.txt"
+    serial = [s.fit(X, y) for s in _searches(log)]
+    log.write_text("")
+    with joblib.parallel_config(backend="dask"):
+        clustered = [s.fit(X, y) for s in _searches(log)]
+    # the members were fitted in the cluster's worker processes
+    workers = set(client.run(os.getpid).values())
+    pids = {int(p) for p in log.read_text().split()}
+    assert pids
+    assert pids - {os.getpid()} <= workers
+    assert pids & workers
+    # and the searches are those of the sequential run with the same seed
+    evo_s, pbt_s = serial
+    evo_c, pbt_c = clustered
+    assert evo_c.cv_results_["params"] == evo_s.cv_results_["params"]
+    np.testing.assert_allclose(
+        evo_c.cv_results_["mean_test_score"], evo_s.cv_results_["mean_test_score"]
+    )
+    np.testing.assert_array_equal(pbt_c.history_.to_numpy(), pbt_s.history_.to_numpy())
+    np.testing.assert_array_equal(pbt_c.predict_proba(X), pbt_s.predict_proba(X))
+    assert _nothing_left(client)
+
+
+def test_dask_ml_incremental_trains_our_estimator(client, digits):
+    dask_ml_wrappers = pytest.importorskip("dask_ml.wrappers")
+    import dask.array as da
+
+    X, y = digits
+    Xd, yd = da.from_array(X, chunks=300), da.from_array(y, chunks=300)
+    inc = dask_ml_wrappers.Incremental(
+        MLPClassifier(
+            hidden_layer_sizes=(32,), learning_rate_init=0.01, random_state=0
+        ),
+        scoring="accuracy",
+    )
+    inc.fit(Xd, yd, classes=np.unique(y))
+    assert inc.estimator_.t_ == X.shape[0]  # one partial_fit per block
+    assert inc.score(Xd, yd) > 0.5
+    assert isinstance(inc.predict(Xd), da.Array)
