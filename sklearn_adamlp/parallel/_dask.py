@@ -23,7 +23,6 @@ rows are released, and nothing of the fit stays on the cluster.
 
 from __future__ import annotations
 
-import time
 from dataclasses import replace
 from typing import Any
 
@@ -72,7 +71,9 @@ class DaskSession(ParallelSession):
         self.futures: list = []
         self.trainers: list = []
         self.center_actor = None
+        # bytes moved per epoch, also on the fit's strategy copy (ctx.parallel)
         self.bytes_per_epoch: list[int] = []
+        self.strategy.bytes_per_epoch_ = self.bytes_per_epoch
         ctx, batches = self.ctx, self.batches
         self.blocks = np.array_split(np.arange(batches.n), k)
         self.center = self.order = None  # on the cluster (the Actors)
@@ -178,10 +179,15 @@ class DaskSession(ParallelSession):
         the cluster, so a lost worker ends the wait within about a second
         (the scheduler's notice of the death, then one poll).
         """
-        while not all(f.done() for f in futures):
-            self._check_workers()
-            time.sleep(POLL)
-        return [f.result() for f in futures]
+        out = []
+        for future in futures:
+            while True:
+                try:
+                    out.append(future.result(timeout=POLL))
+                    break
+                except TimeoutError:
+                    self._check_workers()
+        return out
 
     def _check_workers(self) -> None:
         """Raise ``RuntimeError`` naming a worker of the fit that left the cluster."""
