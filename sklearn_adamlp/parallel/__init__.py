@@ -17,11 +17,11 @@ from typing import Any
 from sklearn.base import clone
 
 from sklearn_adamlp._registry import Registry
+from sklearn_adamlp.parallel._averaging import ModelAveraging
 from sklearn_adamlp.parallel._strategies import (
     EASGD,
     Downpour,
     Hogwild,
-    ModelAveraging,
     ParallelStrategy,
     Replica,
 )

@@ -29,9 +29,10 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from sklearn_adamlp.parallel._cpus import usable_cpus
 from sklearn_adamlp.parallel._guard import POLL, fork_safely
 from sklearn_adamlp.parallel._shared import SharedArray, SharedRow, unwrap
-from sklearn_adamlp.parallel._strategies import ParallelStrategy, usable_cpus
+from sklearn_adamlp.parallel._strategies import ParallelStrategy
 from sklearn_adamlp.parallel._worker import EpochOrder, EpochResult, Worker, child_main
 
 

@@ -18,7 +18,6 @@ A strategy holds hyper-parameters only (clone-able and tunable as
 from __future__ import annotations
 
 import multiprocessing
-import os
 from contextlib import nullcontext
 from numbers import Integral, Real
 from typing import Any, ClassVar
@@ -26,6 +25,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from sklearn_adamlp._params import Parametrized
+from sklearn_adamlp.parallel._cpus import usable_cpus
 
 BACKENDS = ("processes", "sequential", "dask")
 
@@ -343,94 +343,6 @@ class EASGD(ParallelStrategy):
         replica.steps += 1
         if replica.steps % int(self.tau) == 0:
             replica.elastic(self.alpha())
-
-
-class ModelAveraging(ParallelStrategy):
-    """Synchronous model averaging: local SGD, averaged every ``tau`` steps.
-
-    Every worker starts a round from the center ``x~``, steps its replica
-    ``x_w`` ``tau`` times with the optimizer on its share of the batches, and
-    the center becomes the average of the replicas, weighted by the steps
-    ``s_w`` each took in the round (all equal but in an epoch's last round)::
-
-        x_w = x~;   (tau steps of worker w: x_w)
-        x~  = sum_w s_w x_w / sum_w s_w
-
-    This is local SGD with periodic averaging: parameter mixing (Zinkevich et
-    al. 2010) with ``tau`` = a whole share, federated averaging (McMahan et
-    al. 2017) with all workers taking part in every round. It is the
-    synchronous baseline the asynchronous strategies are measured against:
-    deterministic (on every backend: the rounds meet at a barrier), and with
-    ``tau=1`` and plain SGD it is serial SGD with ``k`` times the batch.
-
-    Parameters
-    ----------
-    n_workers : int or None, default=None
-    tau : int, default=8
-        Steps of each worker between two averagings.
-    backend : {'processes', 'sequential', 'dask'}, default='processes'
-    start_method : str or None, default=None
-
-    References
-    ----------
-    .. [1] Zinkevich, M., Weimer, M., Smola, A. J. and Li, L. (2010).
-       Parallelized stochastic gradient descent. NIPS.
-    .. [2] McMahan, B., Moore, E., Ramage, D., Hampson, S. and Aguera y Arcas,
-       B. (2017). Communication-efficient learning of deep networks from
-       decentralized data. AISTATS.
-    """
-
-    synchronous = True
-
-    def __init__(self, n_workers=None, tau=8, backend="processes", start_method=None):
-        self.n_workers = n_workers
-        self.tau = tau
-        self.backend = backend
-        self.start_method = start_method
-
-    def check(self) -> None:
-        super().check()
-        _check_int(self, "tau")
-
-    def after_step(self, replica: Replica) -> None:
-        replica.steps += 1
-
-    @staticmethod
-    def average(center: np.ndarray, replicas: list, steps: list) -> bool:
-        """``x~ = sum_w s_w x_w / sum_w s_w``; False if no worker stepped."""
-        total = sum(steps)
-        if not total:
-            return False
-        center[...] = 0.0
-        for local, s in zip(replicas, steps, strict=True):
-            if s:
-                center += (s / total) * local
-        return True
-
-
-def usable_cpus() -> int:
-    """Return the number of CPUs this process may keep busy.
-
-    The CPUs it may run on (affinity), no more than ``joblib.cpu_count()``
-    (which honours cgroup CPU quotas and ``LOKY_MAX_CPU_COUNT``), and, inside
-    a joblib worker (e.g. one of ``GridSearchCV(n_jobs=2)``'s), only that
-    worker's share: the ``OMP_NUM_THREADS`` joblib gives each of its worker
-    processes (``cpu_count // n_jobs``), or 1 in a joblib thread. A grid
-    search over parallel fits thus does not oversubscribe the cores.
-    """
-    try:
-        n = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        n = os.cpu_count() or 1
-    import joblib
-    from joblib.parallel import get_active_backend
-
-    n = min(n, joblib.cpu_count())
-    backend, _ = get_active_backend()
-    if getattr(backend, "nesting_level", 0) >= 1:  # inside a joblib worker
-        share = os.environ.get("OMP_NUM_THREADS", "")
-        n = min(n, int(share)) if share.isdigit() else 1
-    return max(1, n)
 
 
 def _check_int(strategy: Any, name: str, allow_none: bool = False) -> None:
