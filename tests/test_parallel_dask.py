@@ -267,3 +267,37 @@ def test_dask_ml_incremental_trains_our_estimator(client, digits):
     assert inc.estimator_.t_ == X.shape[0]  # one partial_fit per block
     assert inc.score(Xd, yd) > 0.5
     assert isinstance(inc.predict(Xd), da.Array)
+
+
+def test_dask_ml_parallel_post_fit_predicts_dask_arrays(client, digits):
+    dask_ml_wrappers = pytest.importorskip("dask_ml.wrappers")
+    import dask.array as da
+
+    X, y = digits
+    est = _fit(EASGD(backend="dask"), X, y, max_iter=3)
+    post = dask_ml_wrappers.ParallelPostFit(est)
+    post.fit(X, y)  # ParallelPostFit refits its estimator (here, on the cluster)
+    Xd = da.from_array(X, chunks=500)
+    got = post.predict(Xd)
+    assert isinstance(got, da.Array)
+    np.testing.assert_array_equal(got.compute(), post.estimator.predict(X))
+
+
+def test_divergence_on_dask_keeps_finite_weights(client):
+    from sklearn.datasets import load_diabetes
+
+    from sklearn_adamlp.training import DivergenceWarning
+
+    X, y = load_diabetes(return_X_y=True)
+    reg = MLPRegressor(
+        solver="sgd",
+        learning_rate_init=1e3,
+        max_iter=20,
+        random_state=0,
+        parallel=Downpour(backend="dask"),
+    )
+    with pytest.warns(DivergenceWarning):
+        reg.fit(X * 1e3, y * 1e3)
+    assert np.isfinite(reg._flat).all()
+    assert np.isfinite(reg.predict(X)).all()
+    assert _nothing_left(client)
