@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 import warnings
 
@@ -132,6 +133,12 @@ def main(argv=None) -> dict:
         for _ in range(repeat):  # interleaved: drifts in the machine's load spread
             for label, parallel, blas in configs:
                 runs[label].append(_fit(parallel, blas, data, hidden, epochs, batch))
+                done = runs[label][-1]
+                print(
+                    f"  {label}: {done['seconds']:.2f} s, {done['accuracy']:.4f}",
+                    file=sys.stderr,
+                    flush=True,
+                )
     rows_out = _summarize(runs, configs, rows, features)
     _print(rows_out, rows, features, epochs, repeat)
     result = {"rows": rows_out, "n_rows": rows, "epochs": epochs, "repeat": repeat}
