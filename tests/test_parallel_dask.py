@@ -44,12 +44,13 @@ def digits():
     return X / 16.0, y
 
 
-def _fit(strategy, X, y, **kw):
+def _fit(strategy, X, y, validation_data=None, **kw):
     params = dict(hidden_layer_sizes=(32,), max_iter=15, random_state=0)
     params.update(kw)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return MLPClassifier(parallel=strategy, **params).fit(X, y)
+        est = MLPClassifier(parallel=strategy, **params)
+        return est.fit(X, y, validation_data=validation_data)
 
 
 def _nothing_left(client):
@@ -301,3 +302,43 @@ def test_divergence_on_dask_keeps_finite_weights(client):
     assert np.isfinite(reg._flat).all()
     assert np.isfinite(reg.predict(X)).all()
     assert _nothing_left(client)
+
+
+@pytest.mark.parametrize("kind", ["array", "dataframe"])
+def test_dask_input_trains_on_the_blocks_the_workers_hold(client, digits, kind):
+    import dask.array as da
+
+    X, y = digits
+    Xd = da.from_array(X, chunks=(300, 64))
+    yd = da.from_array(y, chunks=300)
+    if kind == "dataframe":
+        dd = pytest.importorskip("dask.dataframe")
+        Xd = dd.from_dask_array(Xd)
+    est = _fit(
+        EASGD(backend="dask"),
+        Xd,
+        yd,
+        max_iter=10,
+        learning_rate_init=0.01,
+        validation_data=(X[:300], y[:300]),
+    )
+    assert est.n_features_in_ == 64
+    assert est.t_ == 10 * X.shape[0]  # every row, every epoch
+    assert len(est.validation_scores_) == 10
+    assert est.score(X, y) > 0.8
+    assert _nothing_left(client)
+
+
+def test_dask_input_errors_say_what_to_do(client, digits):
+    import dask.array as da
+
+    X, y = digits
+    Xd = da.from_array(X, chunks=300)
+    with pytest.raises(TypeError, match="parallel=EASGD\\(backend='dask'\\)"):
+        _fit(None, Xd, y, max_iter=1)
+    with pytest.raises(TypeError, match="compute X into memory first"):
+        _fit(EASGD(), Xd, y, max_iter=1)
+    with pytest.raises(ValueError, match="pass validation_data"):
+        _fit(EASGD(backend="dask"), Xd, y, max_iter=1, early_stopping=True)
+    with pytest.raises(ValueError, match="dropout with dask X"):
+        _fit(EASGD(backend="dask"), Xd, y, max_iter=1, dropout=0.1)

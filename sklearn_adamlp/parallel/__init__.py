@@ -18,6 +18,7 @@ from sklearn.base import clone
 
 from sklearn_adamlp._registry import Registry
 from sklearn_adamlp.parallel._averaging import ModelAveraging
+from sklearn_adamlp.parallel._dask_input import remote_input
 from sklearn_adamlp.parallel._strategies import (
     EASGD,
     Downpour,
@@ -61,4 +62,5 @@ __all__ = [
     "available",
     "build",
     "get",
+    "remote_input",
 ]

@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from sklearn_adamlp.parallel._dask_input import current
 from sklearn_adamlp.parallel._guard import POLL
 from sklearn_adamlp.parallel._session import ParallelSession, epoch_outcome
 from sklearn_adamlp.parallel._worker import EpochOrder
@@ -75,8 +76,14 @@ class DaskSession(ParallelSession):
         self.bytes_per_epoch: list[int] = []
         self.strategy.bytes_per_epoch_ = self.bytes_per_epoch
         ctx, batches = self.ctx, self.batches
-        self.blocks = np.array_split(np.arange(batches.n), k)
         self.center = self.order = None  # on the cluster (the Actors)
+        remote = current(batches.X)
+        if remote is None:  # numpy rows: one contiguous block per worker
+            self.blocks = np.array_split(np.arange(batches.n), k)
+            X_parts: list = [None] * k
+        else:  # dask rows: the chunks each worker already holds
+            self.blocks, X_parts = _chunks_by_worker(client, remote, self.addresses)
+        self.owner, self.local = _owners(self.blocks, batches.n)
         try:
             center = client.submit(
                 Center, ctx.flat, actor=True, workers=[self.addresses[0]]
@@ -90,13 +97,17 @@ class DaskSession(ParallelSession):
                 worker = self._worker(w, k, None, (None,) * 4)
                 worker.index, worker.n_workers = 0, 1  # its own rows only
                 worker.center = np.empty_like(ctx.flat)
-                data = tuple(_rows(a, rows) for a in _data(batches))
+                arrays = _data(batches)
+                if X_parts[w] is not None:  # X: futures resolved on the worker
+                    arrays = (None, *arrays[1:])
+                data = tuple(_rows(a, rows) for a in arrays)
                 [scattered] = client.scatter([data], workers=[address])
                 trainer = client.submit(
                     Trainer,
                     worker,
                     scattered,
                     self.center_actor,
+                    X_parts[w],
                     actor=True,
                     workers=[address],
                 )
@@ -137,7 +148,8 @@ class DaskSession(ParallelSession):
         epoch = EpochOrder(replace(ctx.state), ctx.optimizer.lr_scale_, -1)
         rows = [None] * len(self.blocks)
         if order is not None:
-            rows = [_local_order(order, block) for block in self.blocks]
+            mine = self.owner[order]
+            rows = [self.local[order[mine == w]] for w in range(len(self.blocks))]
         if self.strategy.synchronous:
             results, moved = self._rounds(epoch, rows)
         else:
@@ -219,16 +231,43 @@ def _data(batches: Any) -> tuple:
 
 
 def _rows(array: Any, rows: np.ndarray) -> Any:
-    """Return the block ``rows`` (contiguous) of ``array``; None stays None."""
+    """Return ``array[rows]``; None stays None (a slice for contiguous rows)."""
     if array is None:
         return None
-    return array[rows[0] : rows[-1] + 1] if len(rows) else array[:0]
+    if len(rows) and rows[-1] - rows[0] + 1 == len(rows):
+        return array[rows[0] : rows[-1] + 1]
+    return array[rows]
 
 
-def _local_order(order: np.ndarray, block: np.ndarray) -> np.ndarray:
-    """Return the fit's row order restricted to ``block``, numbered in it."""
-    if not len(block):
-        return block
-    lo, hi = block[0], block[-1] + 1
-    mine = order[(order >= lo) & (order < hi)]
-    return mine - lo
+def _owners(blocks: list, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return, for each row of the data, its worker and its row number there."""
+    owner = np.empty(n, dtype=np.intp)
+    local = np.empty(n, dtype=np.intp)
+    for w, rows in enumerate(blocks):
+        owner[rows] = w
+        local[rows] = np.arange(len(rows))
+    return owner, local
+
+
+def _chunks_by_worker(client: Any, X: Any, addresses: list) -> tuple[list, list]:
+    """Deal the persisted row chunks of ``X`` to the workers that hold them.
+
+    Returns each worker's rows (in the data's numbering) and its chunks'
+    futures, top to bottom; a chunk held by no worker of the fit goes to the
+    one with the fewest rows so far.
+    """
+    from distributed import futures_of
+
+    by_key = {f.key: f for f in futures_of(X)}
+    holders = client.who_has(list(by_key.values()))
+    starts = np.concatenate([[0], np.cumsum(X.chunks[0])])
+    rows: list[list] = [[] for _ in addresses]
+    parts: list[list] = [[] for _ in addresses]
+    for i, [key] in enumerate(X.__dask_keys__()):  # one chunk of columns
+        held = [a for a in holders.get(key, ()) if a in addresses]
+        sizes = [sum(len(r) for r in rs) for rs in rows]
+        w = addresses.index(held[0]) if held else int(np.argmin(sizes))
+        rows[w].append(np.arange(starts[i], starts[i + 1]))
+        parts[w].append(by_key[key])
+    blocks = [np.concatenate(r) if r else np.empty(0, np.intp) for r in rows]
+    return blocks, parts

@@ -88,7 +88,12 @@ class Trainer:
     step transforms); ``X, Y, sw, keys`` are this Dask worker's rows.
     """
 
-    def __init__(self, worker: Worker, data: tuple, center: Any) -> None:
+    def __init__(
+        self, worker: Worker, data: tuple, center: Any, X_parts: list | None = None
+    ) -> None:
+        if X_parts is not None:  # this worker's row chunks of a dask X
+            X = X_parts[0] if len(X_parts) == 1 else np.concatenate(X_parts)
+            data = (X, *data[1:])
         worker.data = data
         worker.center = np.empty_like(worker.center)  # x_w's shape; x~ is remote
         worker.order = None
