@@ -61,12 +61,16 @@ def remote_input(
         raise ValueError(f"X must be 2-D; got a dask array of shape {X.shape}.")
     from distributed import futures_of
 
+    # the small parts first: computing y from a lazy X must not overlap
+    # with X's persisting on the workers' memory
+    y, sample_weight = _local(y), _local(sample_weight)
+    validation_data = _local_pair(validation_data)
     given = {f.key for f in futures_of(X)}  # the caller's persisted chunks
     X = X.rechunk({1: -1}).persist()
     stand_in = np.zeros(X.shape, dtype=X.dtype)  # the zero page: no memory
     token = _REMOTE.set(X)
     try:
-        yield stand_in, _local(y), _local(sample_weight), _local_pair(validation_data)
+        yield stand_in, y, sample_weight, validation_data
     finally:
         _REMOTE.reset(token)
         for future in futures_of(X):  # ours: the cluster forgets them
