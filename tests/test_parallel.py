@@ -26,7 +26,9 @@ from sklearn_adamlp.parallel import (
     PARALLEL,
     Downpour,
     Hogwild,
+    ModelAveraging,
     ParallelStrategy,
+    Replica,
     available,
     build,
 )
@@ -157,7 +159,33 @@ def test_hogwild_momentum_is_per_worker(digits):
     np.testing.assert_allclose(est._flat, center, rtol=1e-10, atol=1e-12)
 
 
-@pytest.mark.parametrize(("n_push", "n_fetch"), [(1, 1), (2, 3), (3, 1)])
+def _downpour_paper(n_push, n_fetch):
+    """Algorithm 7.1 of Dean et al. (2012), one worker's hooks for ``_simulate``.
+
+    The worker accrues every step it takes (``acc``) whatever the fetches do,
+    pushes ``acc`` every ``n_push`` steps and replaces its parameters by the
+    server's every ``n_fetch`` steps.
+    """
+
+    def step(wk, center):
+        wk.setdefault("acc", np.zeros_like(center))
+        wk["acc"] += wk["local"] - wk["base"]  # this step's update
+        if wk["steps"] % n_push == 0:
+            center += wk["acc"]
+            wk["acc"][:] = 0.0
+        if wk["steps"] % n_fetch == 0:
+            wk["local"] = center.copy()
+        wk["base"] = wk["local"].copy()  # the next step's update starts here
+
+    def end(wk, center):
+        if wk["steps"] % n_push:
+            center += wk["acc"]
+            wk["acc"][:] = 0.0
+
+    return step, end
+
+
+@pytest.mark.parametrize(("n_push", "n_fetch"), [(1, 1), (2, 3), (3, 1), (4, 1)])
 def test_downpour_matches_its_equations(digits, n_push, n_fetch):
     X, y = digits
     k = 2
@@ -165,22 +193,34 @@ def test_downpour_matches_its_equations(digits, n_push, n_fetch):
         Downpour(n_workers=k, n_push=n_push, n_fetch=n_fetch, backend="sequential")
     )
     start = _fit_with_start(est, X, y)
-
-    def step(wk, center):
-        if wk["steps"] % n_push == 0:  # x~ += x_w - base_w
-            center += wk["local"] - wk["base"]
-            wk["base"] = wk["local"].copy()
-        if wk["steps"] % n_fetch == 0:  # x_w = x~
-            wk["local"] = center.copy()
-            wk["base"] = center.copy()
-
-    def end(wk, center):
-        if wk["steps"] % n_push:
-            center += wk["local"] - wk["base"]
-            wk["base"] = wk["local"].copy()
-
-    expected = _simulate(est, X, y, start, k, step, end)
+    expected = _simulate(est, X, y, start, k, *_downpour_paper(n_push, n_fetch))
     np.testing.assert_allclose(est._flat, expected, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize(("n_push", "n_fetch"), [(4, 1), (3, 2), (1, 4), (5, 5)])
+def test_downpour_fetch_keeps_unpushed_updates(n_push, n_fetch):
+    # 12 steps of -1 by one worker: Dean et al. push every accrued step, so
+    # the center moves by -12 whatever n_fetch and n_push are
+    center = np.zeros(3)
+    replica = Replica(center, np.empty(3), None)
+    strategy = Downpour(n_workers=1, n_push=n_push, n_fetch=n_fetch)
+    strategy.begin_fit(replica)
+    for _ in range(12):
+        replica.local -= 1.0
+        strategy.after_step(replica)
+    strategy.end_epoch(replica)
+    np.testing.assert_array_equal(center, np.full(3, -12.0))
+
+
+def test_one_downpour_worker_fetching_often_trains_as_well_as_serial(digits):
+    # one worker pushing every 4 steps and fetching every step takes every
+    # step's update to the center; it trains about as well as a serial fit
+    X, y = digits
+    serial = _sgd(None, max_iter=30).fit(X, y)
+    par = _sgd(
+        Downpour(n_workers=1, n_push=4, n_fetch=1, backend="sequential"), max_iter=30
+    ).fit(X, y)
+    assert par.loss_curve_[-1] < 1.5 * serial.loss_curve_[-1]
 
 
 @pytest.mark.parametrize(("tau", "rate"), [(1, None), (3, 0.3)])
@@ -202,7 +242,7 @@ def test_easgd_matches_its_equations(digits, tau, rate):
     assert not np.allclose(est._flat, _sgd(None).fit(X, y)._flat)
 
 
-@pytest.mark.parametrize("name", ["hogwild", "downpour", "easgd"])
+@pytest.mark.parametrize("name", ["hogwild", "downpour", "easgd", "averaging"])
 @pytest.mark.parametrize("solver", ["sgd", "adam"])
 def test_processes_train_as_well_as_serial(name, solver):
     # Hogwild and Downpour apply every worker's steps to the center: the same
@@ -220,7 +260,7 @@ def test_processes_train_as_well_as_serial(name, solver):
         max_iter=25,
         random_state=0,
     )
-    epochs = 60 if name == "easgd" else 25
+    epochs = 60 if name in ("easgd", "averaging") else 25
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         serial = MLPClassifier(**kw).fit(Xtr, ytr)
@@ -348,7 +388,7 @@ def test_grid_search_tunes_the_strategy(digits):
 
 
 def test_names_and_registration():
-    assert available() == ["downpour", "easgd", "hogwild"]
+    assert available() == ["averaging", "downpour", "easgd", "hogwild"]
     assert isinstance(build("hogwild"), Hogwild)
     assert build(None) is None
 
@@ -464,3 +504,44 @@ def test_inside_a_daemonic_process_the_workers_take_turns(digits):
         parallel=Hogwild(n_workers=2, backend="sequential"),
     ).fit(*digits)
     np.testing.assert_array_equal(flat, expected._flat)
+
+
+def _averaging_paper(est, X, y, start, k, tau):
+    """Local SGD averaged every ``tau`` steps (Zinkevich 2010, McMahan 2017).
+
+    Each round every worker starts from the center and takes up to ``tau``
+    plain SGD steps on its next batches; the center becomes the average of
+    the replicas weighted by the steps each took.
+    """
+    lr = est.learning_rate_init
+    shares = _batches(est, X, y, k)
+    center = start.copy()
+    for _epoch in range(est.max_iter):
+        nxt = [0] * k
+        while any(nxt[w] < len(shares[w]) for w in range(k)):
+            replicas, steps = [], []
+            for w in range(k):
+                local = center.copy()
+                taken = 0
+                while taken < tau and nxt[w] < len(shares[w]):
+                    local -= lr * _grad(est, local, *shares[w][nxt[w]])
+                    nxt[w] += 1
+                    taken += 1
+                replicas.append(local)
+                steps.append(taken)
+            center = sum(s * r for r, s in zip(replicas, steps, strict=True)) / sum(
+                steps
+            )
+    return center
+
+
+@pytest.mark.parametrize(("k", "tau"), [(2, 1), (3, 2), (2, 5)])
+def test_model_averaging_matches_its_equations(digits, k, tau):
+    X, y = digits
+    est = _sgd(ModelAveraging(n_workers=k, tau=tau, backend="sequential"))
+    start = _fit_with_start(est, X, y)
+    expected = _averaging_paper(est, X, y, start, k, tau)
+    np.testing.assert_allclose(est._flat, expected, rtol=1e-10, atol=1e-12)
+    # synchronous: the processes backend takes the very same steps
+    par = _sgd(ModelAveraging(n_workers=k, tau=tau)).fit(X, y)
+    np.testing.assert_allclose(par._flat, expected, rtol=1e-9, atol=1e-11)

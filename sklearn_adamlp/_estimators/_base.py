@@ -114,7 +114,14 @@ class BaseMLP(
 
     def _fit(self, X, y, sample_weight=None, incremental=False, validation_data=None):
         try:
-            return self._run_fit(X, y, sample_weight, incremental, validation_data)
+            # dask input stays on the cluster (sklearn_adamlp.parallel)
+            with parallel.remote_input(self, X, y, sample_weight, validation_data) as (
+                X,
+                y,
+                sample_weight,
+                validation_data,
+            ):
+                return self._run_fit(X, y, sample_weight, incremental, validation_data)
         finally:  # the training data is for this fit's callbacks only
             self.__dict__.pop("_callback_data", None)
             self.__dict__.pop("_row_class_weights", None)

@@ -1,4 +1,4 @@
-"""Parallel SGD over worker processes: Hogwild, Downpour and EASGD (the course notes).
+"""Parallel SGD over worker processes: Hogwild, Downpour, EASGD and model averaging.
 
 Select a strategy with the estimators' ``parallel`` parameter, by name or as an
 object (tunable as ``parallel__n_workers``)::
@@ -17,6 +17,8 @@ from typing import Any
 from sklearn.base import clone
 
 from sklearn_adamlp._registry import Registry
+from sklearn_adamlp.parallel._averaging import ModelAveraging
+from sklearn_adamlp.parallel._dask_input import remote_input
 from sklearn_adamlp.parallel._strategies import (
     EASGD,
     Downpour,
@@ -29,6 +31,7 @@ PARALLEL = Registry("parallel strategy")
 PARALLEL.register("hogwild")(Hogwild)
 PARALLEL.register("downpour")(Downpour)
 PARALLEL.register("easgd")(EASGD)
+PARALLEL.register("averaging")(ModelAveraging)
 
 get = PARALLEL.get
 available = PARALLEL.available
@@ -53,9 +56,11 @@ __all__ = [
     "PARALLEL",
     "Downpour",
     "Hogwild",
+    "ModelAveraging",
     "ParallelStrategy",
     "Replica",
     "available",
     "build",
     "get",
+    "remote_input",
 ]

@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import multiprocessing
+import os
 import warnings
 from dataclasses import replace
 from multiprocessing.connection import wait
@@ -28,8 +29,10 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from sklearn_adamlp.parallel._shared import SharedArray, unwrap
-from sklearn_adamlp.parallel._strategies import ParallelStrategy, usable_cpus
+from sklearn_adamlp.parallel._cpus import usable_cpus
+from sklearn_adamlp.parallel._guard import POLL, fork_safely
+from sklearn_adamlp.parallel._shared import SharedArray, SharedRow, unwrap
+from sklearn_adamlp.parallel._strategies import ParallelStrategy
 from sklearn_adamlp.parallel._worker import EpochOrder, EpochResult, Worker, child_main
 
 
@@ -66,6 +69,11 @@ class ParallelSession:
         if mp is not None and mp.get_start_method() != "fork":
             data = tuple(_shared_copy(mp, a) for a in data)  # else inherited
         self.workers = [self._worker(w, k, lock, data) for w in range(k)]
+        self.workers[0].watch = self._check_workers
+        if self.strategy.synchronous:  # the replicas, for the averaging
+            self.locals = _new(mp, (k, *ctx.flat.shape), ctx.flat.dtype)
+            for w, worker in enumerate(self.workers):
+                worker.local_buf = SharedRow(self.locals, w)
         try:
             if self.use_processes:
                 self._start_processes(mp)
@@ -78,8 +86,8 @@ class ParallelSession:
             raise
         return self.run_epoch
 
-    def __exit__(self, *exc_info) -> None:
-        self._stop()
+    def __exit__(self, exc_type, *exc_info) -> None:
+        self._stop(failed=exc_type is not None)
 
     def _worker(self, index: int, k: int, lock: Any, data: tuple) -> Worker:
         """Worker 0 uses the fit's own objects; the others get their copies."""
@@ -111,20 +119,22 @@ class ParallelSession:
 
         blas = max(1, usable_cpus() // self.n_workers)
         self._limits = threadpool_limits(limits=blas, user_api="blas")
-        fork = mp.get_start_method() == "fork"
-        for worker in self.workers[1:]:
-            parent, child = mp.Pipe()
-            proc = mp.Process(
-                target=child_main,
-                # a forked child inherits the limit set above
-                args=(child, worker, None if fork else blas),
-                name=f"sklearn_adamlp-worker-{worker.index}",
-                daemon=True,
-            )
-            proc.start()
-            child.close()
-            self.processes.append(proc)
-            self.conns.append(parent)
+        method = mp.get_start_method()
+        fork = method == "fork"
+        with fork_safely(method):
+            for worker in self.workers[1:]:
+                parent, child = mp.Pipe()
+                proc = mp.Process(
+                    target=child_main,
+                    # a forked child inherits the limit set above
+                    args=(child, worker, None if fork else blas, os.getpid(), fork),
+                    name=f"sklearn_adamlp-worker-{worker.index}",
+                    daemon=True,
+                )
+                proc.start()
+                child.close()
+                self.processes.append(proc)
+                self.conns.append(parent)
 
     def run_epoch(self, ctx: Any, batches: Any, order) -> tuple[float, int]:
         """One epoch over the workers: ``(mean batch loss, steps taken)``."""
@@ -134,15 +144,14 @@ class ParallelSession:
         if order is not None:
             unwrap(self.order)[:n_rows] = order
         epoch = EpochOrder(replace(ctx.state), ctx.optimizer.lr_scale_, n_rows)
-        results = self._in_turns(epoch) if not self.conns else self._at_once(epoch)
+        if self.strategy.synchronous:
+            results = self._rounds(epoch)
+        elif self.conns:
+            results = self._at_once(epoch)
+        else:
+            results = self._in_turns(epoch)
         np.copyto(ctx.flat, center)
-        steps = sum(r.steps for r in results)
-        ctx.state.steps += steps
-        for r in results:
-            if r.bad_loss is not None:
-                return r.bad_loss, steps
-        rows = sum(r.rows for r in results)
-        return sum(r.total for r in results) / max(rows, 1), steps
+        return epoch_outcome(ctx, results)
 
     def _in_turns(self, epoch: EpochOrder) -> list[EpochResult]:
         """Sequential backend: one step of each worker in turn (deterministic).
@@ -158,26 +167,75 @@ class ParallelSession:
                 break
         return [w.result for w in self.workers]
 
-    def _at_once(self, epoch: EpochOrder) -> list[EpochResult]:
-        """Run an epoch on the processes backend (this process is worker 0)."""
-        for conn in self.conns:
-            conn.send(epoch)
-        results = [self.workers[0].run(epoch)]
-        for i, (conn, proc) in enumerate(
-            zip(self.conns, self.processes, strict=False), start=1
-        ):
-            results.append(_receive(conn, proc, i))
+    def _rounds(self, epoch: EpochOrder) -> list[EpochResult]:
+        """Run a synchronous epoch: rounds of ``tau`` steps, then the average.
+
+        Every round is a barrier: the center is averaged once every worker
+        has answered (each wait bounded as in ``_gather``).
+        """
+        tau = int(self.strategy.tau)
+        for i, conn in enumerate(self.conns, start=1):
+            self._send(conn, ("begin", epoch), i)
+        self.workers[0].begin(epoch)
+        n_children = len(self.conns)
+        others = self.workers[1:] if not n_children else []
+        for worker in others:
+            worker.begin(epoch)
+        results: list[EpochResult] = []
+        done = False
+        while not done:
+            for i, conn in enumerate(self.conns, start=1):
+                self._send(conn, ("round", tau), i)
+            answers = [(*self.workers[0].advance(tau), self.workers[0].result)]
+            answers += [(*w.advance(tau), w.result) for w in others]
+            answers += _gather(self.conns, self.processes)
+            results = [a[2] for a in answers]
+            if any(r.bad_loss is not None for r in results):
+                break
+            steps = [a[0] for a in answers]
+            local = unwrap(self.locals)
+            center = unwrap(self.center)
+            done = not self.strategy.average(center, list(local), steps)
+            done = done or all(a[1] for a in answers)
         return results
 
-    def _stop(self) -> None:
-        for conn in self.conns:
-            with contextlib.suppress(OSError):  # the worker is gone already
-                conn.send(None)
+    def _send(self, conn: Any, message: Any, index: int) -> None:
+        try:
+            conn.send(message)
+        except OSError:  # the worker died since its last answer
+            raise _died(self.processes[index - 1], index) from None
+
+    def _at_once(self, epoch: EpochOrder) -> list[EpochResult]:
+        """Run an epoch on the processes backend (this process is worker 0)."""
+        for i, conn in enumerate(self.conns, start=1):
+            self._send(conn, epoch, i)
+        results = [self.workers[0].run(epoch)]
+        return results + _gather(self.conns, self.processes)
+
+    def _check_workers(self) -> None:
+        """Raise ``RuntimeError`` if a worker process has died (while waiting)."""
+        for i, proc in enumerate(self.processes, start=1):
+            if proc.exitcode is not None:
+                raise _died(proc, i)
+
+    def _stop(self, failed: bool = False) -> None:
+        """Stop the workers: ask them (after a good fit), or terminate them.
+
+        Every wait is bounded: a worker that does not stop within its time is
+        terminated, then killed.
+        """
+        if not failed:
+            for conn in self.conns:
+                with contextlib.suppress(OSError):  # the worker is gone already
+                    conn.send(None)
         for proc in self.processes:
-            proc.join(timeout=10)
+            proc.join(timeout=1 if failed else 10)
             if proc.is_alive():
                 proc.terminate()
-                proc.join()
+                proc.join(timeout=5)
+            if proc.is_alive():
+                proc.kill()
+                proc.join(timeout=5)
         for conn in self.conns:
             conn.close()
         self.processes, self.conns = [], []
@@ -186,19 +244,59 @@ class ParallelSession:
             self._limits = None
 
 
+def epoch_outcome(ctx: Any, results: list[EpochResult]) -> tuple[float, int]:
+    """Return ``(mean batch loss weighted by rows, steps)``; count the steps.
+
+    The loss is the first non-finite one a worker met, if any (the fit's
+    divergence guard then restores the last good center).
+    """
+    steps = sum(r.steps for r in results)
+    ctx.state.steps += steps
+    for r in results:
+        if r.bad_loss is not None:
+            return r.bad_loss, steps
+    rows = sum(r.rows for r in results)
+    return sum(r.total for r in results) / max(rows, 1), steps
+
+
+def _gather(conns: list, processes: list) -> list[EpochResult]:
+    """Every worker process's answer; ``RuntimeError`` as soon as one fails.
+
+    Waits on all the workers at once, so a worker that died is noticed within
+    ``POLL`` seconds even while the others are blocked (on a lock it held).
+    """
+    results: dict[int, EpochResult] = {}
+    waiting = set(range(len(conns)))
+    while waiting:
+        handles = [conns[i] for i in waiting] + [processes[i].sentinel for i in waiting]
+        wait(handles, timeout=POLL)
+        for i in sorted(waiting):
+            if conns[i].poll():
+                results[i] = _receive(conns[i], processes[i], i + 1)
+                waiting.discard(i)
+            elif processes[i].exitcode is not None:
+                raise _died(processes[i], i + 1)
+    return [results[i] for i in range(len(conns))]
+
+
 def _receive(conn: Any, proc: Any, index: int) -> EpochResult:
-    """Worker ``index``'s result; a clear error if it failed or died."""
-    wait([conn, proc.sentinel])
+    """Worker ``index``'s answer, ready on ``conn``; a clear error if it failed."""
     try:
-        status, payload = conn.recv() if conn.poll() else (None, None)
-    except EOFError:  # the worker closed its end without an answer
+        status, payload = conn.recv()
+    except (EOFError, OSError):  # the worker closed its end without an answer
         status = payload = None
     if status == "ok":
         return payload
     if status == "error":
         raise RuntimeError(f"Parallel worker {index} failed:\n{payload}")
     proc.join(timeout=5)
-    raise RuntimeError(
+    raise _died(proc, index)
+
+
+def _died(proc: Any, index: int) -> RuntimeError:
+    """Return the error for worker ``index``, which died without an answer."""
+    proc.join(timeout=POLL)
+    return RuntimeError(
         f"Parallel worker {index} exited with code {proc.exitcode} without an "
         "answer; its error output, if any, is above (out of memory or killed "
         "otherwise). With start_method 'spawn' or 'forkserver', a script must "

@@ -57,6 +57,15 @@ class SharedArray:
         self._array = None
 
 
+class SharedRow:
+    """Row ``index`` of a 2-D ``SharedArray`` (or ndarray), as a handle."""
+
+    def __init__(self, array: Any, index: int) -> None:
+        self.array, self.index = array, index
+
+
 def unwrap(value: Any) -> Any:
-    """Return the ndarray of a ``SharedArray``; anything else unchanged."""
+    """Return the ndarray of a ``SharedArray`` or ``SharedRow``; else ``value``."""
+    if isinstance(value, SharedRow):
+        return unwrap(value.array)[value.index]
     return value.array() if isinstance(value, SharedArray) else value

@@ -1,4 +1,4 @@
-"""Parallel SGD strategies: how workers share the parameters (the course notes).
+"""Parallel SGD strategies: how workers share the parameters.
 
 ``k`` workers split every epoch's mini-batches (worker ``w`` takes batches
 ``w, w + k, w + 2k, ...`` of the shuffled order) and each runs the estimator's
@@ -18,7 +18,6 @@ A strategy holds hyper-parameters only (clone-able and tunable as
 from __future__ import annotations
 
 import multiprocessing
-import os
 from contextlib import nullcontext
 from numbers import Integral, Real
 from typing import Any, ClassVar
@@ -26,8 +25,9 @@ from typing import Any, ClassVar
 import numpy as np
 
 from sklearn_adamlp._params import Parametrized
+from sklearn_adamlp.parallel._cpus import usable_cpus
 
-BACKENDS = ("processes", "sequential")
+BACKENDS = ("processes", "sequential", "dask")
 
 
 class Replica:
@@ -35,28 +35,45 @@ class Replica:
 
     ``local`` is what the worker's optimizer steps: the center itself for a
     strategy that ``shares_center`` (Hogwild), else the worker's own copy.
-    ``lock`` guards the center's read-modify-write exchanges; ``steps`` counts
-    the worker's steps in this fit. A replica that is the center (Hogwild) has
-    no exchanges and no work arrays.
+    ``lock`` guards the center's read-modify-write exchanges (a
+    ``sklearn_adamlp.parallel.TimedLock`` in worker processes, so that a worker
+    that died holding it is noticed); ``steps`` counts the worker's steps in
+    this fit. A replica that is the center (Hogwild) has no exchanges and no
+    work arrays.
+
+    ``local - base`` is always the update accrued since the last push: a
+    fetch keeps it (Dean et al. 2012 accrue the updates across fetches and
+    push them all).
     """
 
     def __init__(self, center: np.ndarray, local: np.ndarray, lock: Any) -> None:
         self.center, self.local = center, local
         self.lock = lock if lock is not None else nullcontext()
         own = local is not center
-        # the local weights at the last exchange, and the exchange's work array
+        # ``local - base``: the update not pushed yet; scratch: the work array
         self.base = np.empty_like(local) if own else None
         self.scratch = np.empty_like(local) if own else None
         self.steps = 0
 
-    def fetch(self) -> None:
-        """``x_w = x~`` (and remember it as the base of the next push)."""
+    def reset(self) -> None:
+        """``x_w = x~``, with nothing accrued (the start of a fit)."""
         with self.lock:
             np.copyto(self.local, self.center)
         np.copyto(self.base, self.local)
 
+    def fetch(self) -> None:
+        """``x_w = x~``, keeping the accrued update ``a = x_w - base`` to push.
+
+        ``base = x~ - a`` afterwards, so the next push still sends ``a`` plus
+        the steps taken after the fetch.
+        """
+        np.subtract(self.local, self.base, out=self.scratch)  # a
+        with self.lock:
+            np.copyto(self.local, self.center)
+        np.subtract(self.local, self.scratch, out=self.base)
+
     def push(self) -> None:
-        """``x~ += x_w - base``: send the update accumulated since the base."""
+        """``x~ += x_w - base``: send the update accrued since the last push."""
         np.subtract(self.local, self.base, out=self.scratch)
         with self.lock:
             self.center += self.scratch
@@ -76,15 +93,18 @@ class ParallelStrategy(Parametrized):
     """Base of the parallel strategies (hyper-parameters and worker hooks).
 
     Parameters shared by every strategy: ``n_workers`` (None: one per usable
-    CPU), ``backend`` ('processes': worker processes over shared memory, the
-    fitting process being worker 0; 'sequential': the workers take turns step by
-    step in this process, deterministic, for testing and teaching) and
+    CPU, see ``usable_cpus``; inside a joblib worker, that worker's share),
+    ``backend`` ('processes': worker processes over shared memory, the fitting
+    process being worker 0; 'sequential': the workers take turns step by step
+    in this process, deterministic, for testing and teaching) and
     ``start_method`` of the worker processes (None: ``multiprocessing``'s
     default for the platform).
     """
 
     #: workers step the center itself (no replica)
     shares_center: ClassVar[bool] = False
+    #: workers run in rounds of ``tau`` steps, the center averaging them
+    synchronous: ClassVar[bool] = False
 
     n_workers: int | None
     backend: str
@@ -113,9 +133,13 @@ class ParallelStrategy(Parametrized):
 
     def session(self, ctx: Any, batches: Any) -> Any:
         """Return the context manager that runs the fit's epochs in parallel."""
+        self.check()
+        if self.backend == "dask":
+            from sklearn_adamlp.parallel._dask import DaskSession
+
+            return DaskSession(self, ctx, batches)
         from sklearn_adamlp.parallel._session import ParallelSession
 
-        self.check()
         return ParallelSession(self, ctx, batches)
 
     # --- worker hooks (run in the worker) ---------------------------------------
@@ -123,7 +147,7 @@ class ParallelStrategy(Parametrized):
     def begin_fit(self, replica: Replica) -> None:
         """Before the worker's first step of a fit: start from the center."""
         if not self.shares_center:
-            replica.fetch()
+            replica.reset()
 
     def begin_epoch(self, replica: Replica) -> None:
         """Before the worker's first step of an epoch (default: nothing)."""
@@ -149,6 +173,10 @@ class Hogwild(ParallelStrategy):
     lost or stale update instead. Optimizer state (momentum, Adam's moments) is
     per worker.
 
+    Hogwild is a shared-memory method: its workers are processes of one
+    machine. ``backend='dask'`` is refused (use EASGD, Downpour or
+    ModelAveraging on a cluster).
+
     Parameters
     ----------
     n_workers : int or None, default=None
@@ -169,19 +197,36 @@ class Hogwild(ParallelStrategy):
         self.backend = backend
         self.start_method = start_method
 
+    def check(self) -> None:
+        if self.backend == "dask":
+            raise ValueError(
+                "Hogwild: backend='dask' is not available. Hogwild's workers "
+                "step one weight vector in shared memory without a lock, which "
+                "machines of a cluster do not share; use backend='processes' "
+                "(one machine), or EASGD, Downpour or ModelAveraging with "
+                "backend='dask'."
+            )
+        super().check()
+
 
 class Downpour(ParallelStrategy):
     """Downpour SGD: replicas that push updates to a parameter server (Dean 2012).
 
     Worker ``w`` steps its replica ``x_w`` with the optimizer; the center ``x~``
     (the parameter server) takes the replica's accumulated update every
-    ``n_push`` steps and hands out its current value every ``n_fetch`` steps::
+    ``n_push`` steps and hands out its current value every ``n_fetch`` steps.
+    As in Algorithm 7.1 of the paper, the worker accrues its updates ``a_w``
+    (the steps it took since its last push) across fetches and pushes them
+    all::
 
-        every n_push steps:   x~ += x_w - base_w;   base_w = x_w
-        every n_fetch steps:  x_w = x~;             base_w = x_w
+        every step:           a_w += (the optimizer's step of x_w)
+        every n_push steps:   x~ += a_w;   a_w = 0
+        every n_fetch steps:  x_w = x~     (a_w is kept)
 
-    (each exchange under the server's lock). At the end of an epoch a worker
-    pushes what is left, so the center holds every worker's update.
+    (each exchange under the server's lock; ``a_w`` is held as
+    ``x_w - base_w``). At the end of an epoch a worker pushes what is left, so
+    the center holds every step of every worker: one worker taking 12 steps of
+    -1 with ``n_fetch=1, n_push=4`` moves the center by -12.
 
     Parameters
     ----------
@@ -190,7 +235,8 @@ class Downpour(ParallelStrategy):
         Steps between fetches of the center.
     n_push : int, default=1
         Steps between pushes to the center.
-    backend : {'processes', 'sequential'}, default='processes'
+    backend : {'processes', 'sequential', 'dask'}, default='processes'
+        'dask': the workers of the current ``distributed.Client``.
     start_method : str or None, default=None
 
     References
@@ -252,7 +298,8 @@ class EASGD(ParallelStrategy):
     moving_rate : float or None, default=None
         ``alpha`` in (0, 1]; None gives ``0.9 / n_workers`` (the paper's choice
         ``beta = n_workers * alpha = 0.9``).
-    backend : {'processes', 'sequential'}, default='processes'
+    backend : {'processes', 'sequential', 'dask'}, default='processes'
+        'dask': the workers of the current ``distributed.Client``.
     start_method : str or None, default=None
 
     References
@@ -296,14 +343,6 @@ class EASGD(ParallelStrategy):
         replica.steps += 1
         if replica.steps % int(self.tau) == 0:
             replica.elastic(self.alpha())
-
-
-def usable_cpus() -> int:
-    """Return the number of CPUs this process may run on."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
 
 
 def _check_int(strategy: Any, name: str, allow_none: bool = False) -> None:

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from sklearn_adamlp.history import History
+from sklearn_adamlp.parallel._guard import ParentWatch, TimedLock, after_fork_in_worker
 from sklearn_adamlp.parallel._shared import unwrap
 from sklearn_adamlp.parallel._strategies import ParallelStrategy, Replica
 from sklearn_adamlp.training import TrainContext, TrainState, _Batches, _steps
@@ -70,12 +71,25 @@ class Worker:
         self.center, self.order, self.lock = center, order, lock
         self.data, self.batch_size = data, batch_size
         self.ctx: TrainContext | None = None
+        #: called while waiting for the lock; raises when waiting is hopeless
+        self.watch: Any = None
+        #: the replica's buffer (a synchronous strategy's, shared), or None
+        self.local_buf: Any = None
+        self._share: Any = None  # the running share of a synchronous epoch
 
     def setup(self) -> None:
         """Build the buffers and the context (in the process that runs it)."""
         center = unwrap(self.center)
-        local = center if self.strategy.shares_center else np.empty_like(center)
-        self.replica = Replica(center, local, self.lock)
+        if self.local_buf is not None:
+            local = unwrap(self.local_buf)
+        elif self.strategy.shares_center:
+            local = center
+        else:
+            local = np.empty_like(center)
+        lock = self.lock
+        if lock is not None and self.watch is not None:
+            lock = TimedLock(lock, self.watch)
+        self.replica = Replica(center, local, lock)
         X, Y, sw, keys = (unwrap(a) for a in self.data)
         self.batches = _Batches(X, Y, sw, self.batch_size, keys)
         self.ctx = TrainContext(
@@ -105,6 +119,7 @@ class Worker:
         ctx.optimizer.lr_scale_ = epoch.lr_scale
         self._order = None if epoch.n_rows < 0 else unwrap(self.order)[: epoch.n_rows]
         self.result = EpochResult()
+        self._share = None
         if not self._fitting:
             strategy.begin_fit(replica)
             self._fitting = True
@@ -142,17 +157,49 @@ class Worker:
             pass
         return self.result
 
+    def advance(self, tau: int) -> tuple[int, bool]:
+        """Run a synchronous round: from the center, up to ``tau`` steps.
+
+        Returns ``(steps taken, share finished)``; ``begin`` started the share.
+        """
+        if self._share is None:
+            self._share = self.steps()
+        self.replica.reset()
+        taken = 0
+        while taken < tau:
+            if next(self._share, StopIteration) is StopIteration:
+                self._share = None
+                return taken, True
+            taken += 1
+        return taken, False
+
     def __getstate__(self) -> dict:
         # sent to a worker process before ``setup``: handles, not views
-        return {**self.__dict__, "ctx": None}
+        return {**self.__dict__, "ctx": None, "watch": None, "_share": None}
 
 
-def child_main(conn: Any, worker: Worker, blas_threads: int | None) -> None:
+def child_main(
+    conn: Any,
+    worker: Worker,
+    blas_threads: int | None,
+    fitting_pid: int,
+    forked: bool = False,
+) -> None:
     """Run epochs in a worker process as the fitting process orders them.
 
     Receives an ``EpochOrder`` (or None to stop) and answers ``("ok",
-    EpochResult)``, or ``("error", traceback)`` once, then stops.
+    EpochResult)``, or ``("error", traceback)`` once, then stops. A
+    synchronous strategy's epoch is ``("begin", EpochOrder)`` then rounds
+    ``("round", tau)``, each answered ``("ok", (steps, finished, result))``. The worker
+    ends within ``POLL`` seconds of the fitting process's death
+    (``ParentWatch``), wherever it is: computing, waiting for the lock or for
+    the next epoch.
     """
+    if forked:
+        after_fork_in_worker()
+    watch = ParentWatch(fitting_pid)
+    watch.start()
+    worker.watch = watch.check
     if blas_threads is not None:  # None: inherited from the fitting process
         from threadpoolctl import threadpool_limits
 
@@ -160,10 +207,18 @@ def child_main(conn: Any, worker: Worker, blas_threads: int | None) -> None:
     try:
         worker.setup()
         while True:
-            epoch = conn.recv()
-            if epoch is None:
+            order = conn.recv()
+            if order is None:
                 break
-            conn.send(("ok", worker.run(epoch)))
+            if isinstance(order, EpochOrder):  # a whole share, at once
+                conn.send(("ok", worker.run(order)))
+            elif order[0] == "begin":  # a synchronous epoch: rounds follow
+                worker.begin(order[1])
+            else:  # ("round", tau)
+                taken, done = worker.advance(order[1])
+                conn.send(("ok", (taken, done, worker.result)))
+    except EOFError:  # the fitting process is gone
+        pass
     except BaseException:  # reported to the fitting process, which raises
         with contextlib.suppress(OSError):  # OSError: the fitting process is gone
             conn.send(("error", traceback.format_exc()))

@@ -1,0 +1,133 @@
+"""What runs on the Dask workers of a ``backend='dask'`` fit: two kinds of Actor.
+
+- ``Center`` holds the center ``x~``. A Dask Actor runs its methods one at a
+  time on its worker, so each exchange is atomic without a lock of ours.
+- ``Trainer`` holds one worker's network, optimizer and replica, and the rows
+  of the training data that live on its Dask worker; it runs its share of an
+  epoch (or a round of a synchronous strategy) and exchanges with the center
+  through ``RemoteReplica``, the ``Replica`` whose center is the Actor.
+
+Every exchange counts the bytes it moves (``RemoteReplica.nbytes``), which
+the benchmarks report.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+
+from sklearn_adamlp.parallel._strategies import Replica
+from sklearn_adamlp.parallel._worker import EpochOrder, EpochResult, Worker
+
+
+class Center:
+    """The center ``x~`` (Actor); every method is one atomic exchange."""
+
+    def __init__(self, flat: np.ndarray) -> None:
+        self.x = np.array(flat, copy=True)
+
+    def set(self, flat: np.ndarray) -> None:
+        """``x~ = flat``."""
+        np.copyto(self.x, flat)
+
+    def get(self) -> np.ndarray:
+        """Return ``x~``."""
+        return self.x
+
+    def add(self, delta: np.ndarray) -> None:
+        """``x~ += delta`` (a Downpour push)."""
+        self.x += delta
+
+    def elastic(self, local: np.ndarray, alpha: float) -> np.ndarray:
+        """``d = alpha (x_w - x~); x~ += d``; return ``d`` for ``x_w -= d``."""
+        d = local - self.x
+        d *= alpha
+        self.x += d
+        return d
+
+
+class RemoteReplica(Replica):
+    """A ``Replica`` whose center is a ``Center`` Actor (same equations)."""
+
+    def __init__(self, center: Any, local: np.ndarray) -> None:
+        super().__init__(np.empty(0, dtype=local.dtype), local, None)
+        self.base = np.empty_like(local)
+        self.scratch = np.empty_like(local)
+        self.remote = center
+        self.nbytes = 0
+
+    def _get(self) -> np.ndarray:
+        self.nbytes += self.local.nbytes
+        return self.remote.get().result()
+
+    def reset(self) -> None:
+        np.copyto(self.local, self._get())
+        np.copyto(self.base, self.local)
+
+    def fetch(self) -> None:
+        np.subtract(self.local, self.base, out=self.scratch)  # accrued
+        np.copyto(self.local, self._get())
+        np.subtract(self.local, self.scratch, out=self.base)
+
+    def push(self) -> None:
+        self.nbytes += self.local.nbytes
+        self.remote.add(self.local - self.base).result()
+        np.copyto(self.base, self.local)
+
+    def elastic(self, alpha: float) -> None:
+        self.nbytes += 2 * self.local.nbytes
+        self.local -= self.remote.elastic(self.local.copy(), alpha).result()
+
+
+class Trainer:
+    """One worker of the fit (Actor), on the Dask worker that holds its rows.
+
+    ``worker`` is a ``Worker`` built by the client (its network, optimizer and
+    step transforms); ``X, Y, sw, keys`` are this Dask worker's rows.
+    """
+
+    def __init__(
+        self, worker: Worker, data: tuple, center: Any, X_parts: list | None = None
+    ) -> None:
+        if X_parts is not None:  # this worker's row chunks of a dask X
+            X = X_parts[0] if len(X_parts) == 1 else np.concatenate(X_parts)
+            data = (X, *data[1:])
+        worker.data = data
+        worker.center = np.empty_like(worker.center)  # x_w's shape; x~ is remote
+        worker.order = None
+        worker.setup()
+        worker.replica = RemoteReplica(center, worker.ctx.flat)
+        self.worker = worker
+
+    def _begin(self, epoch: EpochOrder, rows: np.ndarray | None) -> None:
+        self.worker.order = rows
+        n = -1 if rows is None else len(rows)
+        self.worker.begin(replace(epoch, n_rows=n))
+
+    def epoch(self, epoch: EpochOrder, rows: np.ndarray | None) -> tuple:
+        """Run this worker's rows ``rows`` (None: in place); ``(result, bytes)``."""
+        self.worker.replica.nbytes = 0
+        self._begin(epoch, rows)
+        for _ in self.worker.steps():
+            pass
+        return self.worker.result, self.worker.replica.nbytes
+
+    def begin(self, epoch: EpochOrder, rows: np.ndarray | None) -> None:
+        """Begin a synchronous epoch over ``rows``."""
+        self.worker.replica.nbytes = 0
+        self._begin(epoch, rows)
+
+    def round(self, tau: int) -> tuple:
+        """Run a round; ``(steps, finished, result, replica or None, bytes)``."""
+        before = self.worker.replica.nbytes
+        taken, done = self.worker.advance(tau)
+        local = self.worker.replica.local.copy() if taken else None
+        sent = self.worker.replica.nbytes - before
+        sent += 0 if local is None else local.nbytes
+        return taken, done, self.worker.result, local, sent
+
+    def result(self) -> EpochResult:
+        """Return the result of the running epoch."""
+        return self.worker.result

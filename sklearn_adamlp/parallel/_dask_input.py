@@ -1,0 +1,122 @@
+"""Dask arrays and DataFrames as ``fit`` input, for ``backend='dask'`` strategies.
+
+The estimator's ``fit`` enters ``remote_input`` before validating its input.
+For a dask ``X`` and a strategy with ``backend='dask'`` it
+
+- persists ``X`` on the workers (one chunk of columns, the row chunks as
+  given) and keeps it for the fit's ``DaskSession``, which hands each trainer
+  the row chunks its Dask worker already holds;
+- gives the estimator, in place of ``X``, an all-zero array of ``X``'s shape
+  and dtype that is never written: ``np.zeros`` maps the operating system's
+  zero page, so it costs address space, not memory, and the rows of ``X`` are
+  never gathered on the client;
+- computes ``y``, the sample weights and ``validation_data`` (small, or the
+  client's to score).
+
+Dropout (whose masks hash each row) and early stopping on rows held out of
+``X`` would need the rows on the client: they raise with dask input (pass
+``validation_data`` for early stopping). Any other strategy refuses dask input
+with a message saying what to do.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+_REMOTE: contextvars.ContextVar[Any] = contextvars.ContextVar("remote_X", default=None)
+
+
+def is_dask(value: Any) -> bool:
+    """Whether ``value`` is a dask collection (array, DataFrame, Series)."""
+    return type(value).__module__.split(".")[0] in ("dask", "dask_expr")
+
+
+def current(stand_in: Any) -> Any:
+    """Return the persisted dask ``X`` that ``stand_in`` replaces, or None."""
+    remote = _REMOTE.get()
+    if remote is None or getattr(stand_in, "shape", None) != remote.shape:
+        return None
+    return remote
+
+
+@contextlib.contextmanager
+def remote_input(
+    estimator: Any, X: Any, y: Any, sample_weight: Any, validation_data: Any
+) -> Iterator[tuple]:
+    """Yield ``(X, y, sample_weight, validation_data)`` for the estimator's fit."""
+    if not any(is_dask(v) for v in (X, y, sample_weight)):
+        yield X, y, sample_weight, validation_data
+        return
+    if not is_dask(X):  # a small dask y or weight beside numpy X
+        yield X, _local(y), _local(sample_weight), _local_pair(validation_data)
+        return
+    _check(estimator, validation_data)
+    X = _as_array(X)
+    if X.ndim != 2:
+        raise ValueError(f"X must be 2-D; got a dask array of shape {X.shape}.")
+    from distributed import futures_of
+
+    # the small parts first: computing y from a lazy X must not overlap
+    # with X's persisting on the workers' memory
+    y, sample_weight = _local(y), _local(sample_weight)
+    validation_data = _local_pair(validation_data)
+    given = {f.key for f in futures_of(X)}  # the caller's persisted chunks
+    X = X.rechunk({1: -1}).persist()
+    stand_in = np.zeros(X.shape, dtype=X.dtype)  # the zero page: no memory
+    token = _REMOTE.set(X)
+    try:
+        yield stand_in, y, sample_weight, validation_data
+    finally:
+        _REMOTE.reset(token)
+        for future in futures_of(X):  # ours: the cluster forgets them
+            if future.key not in given:
+                future.release()
+
+
+def _check(estimator: Any, validation_data: Any) -> None:
+    from sklearn_adamlp import parallel
+
+    strategy = estimator.parallel
+    found = None if strategy is None else parallel.build(strategy)
+    if found is None or found.backend != "dask":
+        raise TypeError(
+            "X is a dask collection: train on the cluster with "
+            "parallel=EASGD(backend='dask') (or Downpour or ModelAveraging with "
+            "backend='dask'), or compute X into memory first (X.compute()); "
+            f"got parallel={strategy!r}."
+        )
+    if estimator.early_stopping and validation_data is None:
+        raise ValueError(
+            "early_stopping=True with dask X would gather the held-out rows on "
+            "the client: pass validation_data=(X_val, y_val), on which early "
+            "stopping then monitors, or compute X first."
+        )
+    if estimator.dropout:
+        raise ValueError(
+            "dropout with dask X is not supported yet (its masks hash each "
+            "row); set dropout=0 or compute X first."
+        )
+
+
+def _as_array(X: Any) -> Any:
+    """Return a dask array of ``X`` (a DataFrame's row lengths computed)."""
+    if hasattr(X, "to_dask_array"):
+        return X.to_dask_array(lengths=True)
+    return X
+
+
+def _local(value: Any) -> Any:
+    if value is None or not is_dask(value):
+        return value
+    return np.asarray(_as_array(value).compute())
+
+
+def _local_pair(validation_data: Any) -> Any:
+    if validation_data is None:
+        return None
+    return tuple(_local(v) for v in validation_data)
