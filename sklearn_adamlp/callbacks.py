@@ -73,6 +73,10 @@ class NoImprovementStopping(Callback):
         return self.monitor == "val_score"
 
     def on_fit_begin(self, ctx, **kwargs):  # noqa: D102
+        # restore at the end only what this call measured: a partial_fit after
+        # an early-stopping fit has no validation set, and putting back the best
+        # weights of an earlier call would undo it
+        self.measured_ = False
         if not hasattr(self, "best_"):
             self.best_ = -np.inf if self._higher_is_better else np.inf
             self.count_ = 0
@@ -85,6 +89,7 @@ class NoImprovementStopping(Callback):
         if record.get("partial_data"):  # curriculum: not comparable yet
             return False
         value = float(record[self.monitor])
+        self.measured_ = self.measured_ or bool(np.isfinite(value))
         improved, is_best = _sklearn_improved(
             value, self.best_, float(self.tol), self._higher_is_better
         )
@@ -103,7 +108,8 @@ class NoImprovementStopping(Callback):
         return True
 
     def on_fit_end(self, ctx, **kwargs):  # noqa: D102
-        if self.restore_best and self.best_params_ is not None:
+        measured = getattr(self, "measured_", True)
+        if self.restore_best and self.best_params_ is not None and measured:
             np.copyto(ctx.flat, self.best_params_)
             np.copyto(ctx.network.running, self.best_running_)
 

@@ -5,6 +5,7 @@ import warnings
 import numpy as np
 import pytest
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import log_loss
 
 from sklearn_adamlp import MLPClassifier, MLPRegressor
 from sklearn_adamlp.callbacks import Callback, ProgressBar
@@ -238,3 +239,22 @@ def test_non_contiguous_X_trains_like_its_contiguous_copy(layout, monkeypatch):
         contiguous = MLPClassifier(**kw).fit(np.ascontiguousarray(X), y)
     assert gathered_from == [True, True]
     np.testing.assert_array_equal(strided._flat, contiguous._flat)
+
+
+def test_partial_fit_after_an_early_stopping_fit_trains():
+    # partial_fit holds nothing out: the weights of the earlier fit's best
+    # validation score must not be put back at the end of each call
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    X = X / 16
+    clf = MLPClassifier((32,), early_stopping=True, max_iter=30, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, y)
+    before = [w.copy() for w in clf.coefs_]
+    loss_before = log_loss(y, clf.predict_proba(X))
+    for _ in range(3):
+        clf.partial_fit(X, y)
+    assert not np.array_equal(before[0], clf.coefs_[0])
+    assert log_loss(y, clf.predict_proba(X)) < loss_before
