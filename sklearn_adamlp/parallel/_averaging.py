@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from sklearn_adamlp.parallel._strategies import ParallelStrategy, Replica, _check_int
@@ -44,7 +46,13 @@ class ModelAveraging(ParallelStrategy):
 
     synchronous = True
 
-    def __init__(self, n_workers=None, tau=8, backend="processes", start_method=None):
+    def __init__(
+        self,
+        n_workers: int | None = None,
+        tau: int = 8,
+        backend: str = "processes",
+        start_method: str | None = None,
+    ) -> None:
         self.n_workers = n_workers
         self.tau = tau
         self.backend = backend
@@ -58,7 +66,11 @@ class ModelAveraging(ParallelStrategy):
         replica.steps += 1
 
     @staticmethod
-    def average(center: np.ndarray, replicas: list, steps: list) -> bool:
+    def average(
+        center: np.ndarray,
+        replicas: Sequence[np.ndarray | float],
+        steps: Sequence[int],
+    ) -> bool:
         """``x~ = sum_w s_w x_w / sum_w s_w``; False if no worker stepped."""
         total = sum(steps)
         if not total:

@@ -23,6 +23,7 @@ rows are released, and nothing of the fit stays on the cluster.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -31,7 +32,8 @@ import numpy as np
 from sklearn_adamlp.parallel._dask_input import current
 from sklearn_adamlp.parallel._guard import POLL
 from sklearn_adamlp.parallel._session import ParallelSession, epoch_outcome
-from sklearn_adamlp.parallel._worker import EpochOrder
+from sklearn_adamlp.parallel._strategies import averaging
+from sklearn_adamlp.parallel._worker import EpochOrder, EpochResult
 
 NO_CLIENT = (
     "backend='dask' trains on the workers of the current dask.distributed "
@@ -58,7 +60,7 @@ def current_client() -> Any:
 class DaskSession(ParallelSession):
     """Workers of one fit on a Dask cluster; ``with session as run_epoch``."""
 
-    def __enter__(self):
+    def __enter__(self) -> Callable[[Any, Any, Any], tuple[float, int]]:
         from sklearn_adamlp.parallel._dask_actors import Center, Trainer
 
         self.client = client = current_client()
@@ -71,7 +73,7 @@ class DaskSession(ParallelSession):
         self.strategy.n_workers = k  # the fit's own copy (EASGD's alpha uses k)
         self.futures: list = []
         self.trainers: list = []
-        self.center_actor = None
+        self.center_actor: Any = None  # the ``Center`` Actor's handle
         # bytes moved per epoch, also on the fit's strategy copy (ctx.parallel)
         self.bytes_per_epoch: list[int] = []
         self.strategy.bytes_per_epoch_ = self.bytes_per_epoch
@@ -119,7 +121,7 @@ class DaskSession(ParallelSession):
             raise
         return self.run_epoch
 
-    def __exit__(self, *exc_info) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self._release()
 
     def _release(self) -> None:
@@ -132,7 +134,9 @@ class DaskSession(ParallelSession):
                 future.release()
         self.futures, self.trainers, self.center_actor = [], [], None
 
-    def run_epoch(self, ctx: Any, batches: Any, order) -> tuple[float, int]:
+    def run_epoch(
+        self, ctx: Any, batches: Any, order: np.ndarray | None
+    ) -> tuple[float, int]:
         """One epoch over the Dask workers: ``(mean batch loss, steps taken)``."""
         try:
             return self._epoch(ctx, order)
@@ -142,16 +146,16 @@ class DaskSession(ParallelSession):
             self._check_workers()
             raise RuntimeError(f"A Dask worker of the fit failed: {exc!r}") from exc
 
-    def _epoch(self, ctx: Any, order) -> tuple[float, int]:
+    def _epoch(self, ctx: Any, order: np.ndarray | None) -> tuple[float, int]:
         self._wait([self.center_actor.set(ctx.flat)])
         sent = ctx.flat.nbytes * (1 + len(self.trainers))
         epoch = EpochOrder(replace(ctx.state), ctx.optimizer.lr_scale_, -1)
-        rows = [None] * len(self.blocks)
+        rows: list[np.ndarray | None] = [None] * len(self.blocks)
         if order is not None:
             mine = self.owner[order]
             rows = [self.local[order[mine == w]] for w in range(len(self.blocks))]
         if self.strategy.synchronous:
-            results, moved = self._rounds(epoch, rows)
+            results, moved = self._cluster_rounds(epoch, rows)
         else:
             calls = [
                 t.epoch(epoch, r) for t, r in zip(self.trainers, rows, strict=True)
@@ -162,9 +166,16 @@ class DaskSession(ParallelSession):
         self.bytes_per_epoch.append(sent + moved)
         return epoch_outcome(ctx, results)
 
-    def _rounds(self, epoch: EpochOrder, rows: list) -> tuple[list, int]:
-        """Run a synchronous epoch: rounds of ``tau`` steps, averaged on the client."""
-        tau = int(self.strategy.tau)
+    def _cluster_rounds(
+        self, epoch: EpochOrder, rows: list[np.ndarray | None]
+    ) -> tuple[list[EpochResult], int]:
+        """Run a synchronous epoch: rounds of ``tau`` steps, averaged on the client.
+
+        Returns the workers' results and the bytes moved (``ParallelSession``
+        runs its rounds in ``_rounds``; here the trainers are Actors).
+        """
+        strategy = averaging(self.strategy)
+        tau = int(strategy.tau)
         pairs = zip(self.trainers, rows, strict=True)
         self._wait([t.begin(epoch, r) for t, r in pairs])
         moved, done = 0, False
@@ -177,14 +188,14 @@ class DaskSession(ParallelSession):
             steps = [a[0] for a in answers]
             replicas = [a[3] if a[3] is not None else 0.0 for a in answers]
             center = np.empty_like(self.ctx.flat)
-            averaged = self.strategy.average(center, replicas, steps)
+            averaged = strategy.average(center, replicas, steps)
             if averaged:
                 self._wait([self.center_actor.set(center)])
                 moved += center.nbytes
             done = not averaged or all(a[1] for a in answers)
         return results, moved
 
-    def _wait(self, futures: list) -> list:
+    def _wait(self, futures: list[Any]) -> list[Any]:
         """Return the futures' results; ``RuntimeError`` if a worker was lost.
 
         Looks every ``POLL`` seconds whether the fit's workers are still in
@@ -226,7 +237,7 @@ def _workers(client: Any) -> list[str]:
     return client.run_on_scheduler(_workers_on)
 
 
-def _data(batches: Any) -> tuple:
+def _data(batches: Any) -> tuple[Any, Any, Any, Any]:
     return batches.X, batches.Y, batches.sw, batches.keys
 
 
@@ -239,7 +250,7 @@ def _rows(array: Any, rows: np.ndarray) -> Any:
     return array[rows]
 
 
-def _owners(blocks: list, n: int) -> tuple[np.ndarray, np.ndarray]:
+def _owners(blocks: list[np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray]:
     """Return, for each row of the data, its worker and its row number there."""
     owner = np.empty(n, dtype=np.intp)
     local = np.empty(n, dtype=np.intp)
@@ -249,7 +260,9 @@ def _owners(blocks: list, n: int) -> tuple[np.ndarray, np.ndarray]:
     return owner, local
 
 
-def _chunks_by_worker(client: Any, X: Any, addresses: list) -> tuple[list, list]:
+def _chunks_by_worker(
+    client: Any, X: Any, addresses: list[str]
+) -> tuple[list[np.ndarray], list[list[Any]]]:
     """Deal the persisted row chunks of ``X`` to the workers that hold them.
 
     Returns each worker's rows (in the data's numbering) and its chunks'

@@ -63,18 +63,21 @@ class RemoteReplica(Replica):
         return self.remote.get().result()
 
     def reset(self) -> None:
+        base, _ = self._work()
         np.copyto(self.local, self._get())
-        np.copyto(self.base, self.local)
+        np.copyto(base, self.local)
 
     def fetch(self) -> None:
-        np.subtract(self.local, self.base, out=self.scratch)  # accrued
+        base, scratch = self._work()
+        np.subtract(self.local, base, out=scratch)  # accrued
         np.copyto(self.local, self._get())
-        np.subtract(self.local, self.scratch, out=self.base)
+        np.subtract(self.local, scratch, out=base)
 
     def push(self) -> None:
+        base, _ = self._work()
         self.nbytes += self.local.nbytes
-        self.remote.add(self.local - self.base).result()
-        np.copyto(self.base, self.local)
+        self.remote.add(self.local - base).result()
+        np.copyto(base, self.local)
 
     def elastic(self, alpha: float) -> None:
         self.nbytes += 2 * self.local.nbytes
@@ -89,7 +92,11 @@ class Trainer:
     """
 
     def __init__(
-        self, worker: Worker, data: tuple, center: Any, X_parts: list | None = None
+        self,
+        worker: Worker,
+        data: tuple[Any, ...],
+        center: Any,
+        X_parts: list[Any] | None = None,
     ) -> None:
         if X_parts is not None:  # this worker's row chunks of a dask X
             X = X_parts[0] if len(X_parts) == 1 else np.concatenate(X_parts)
@@ -98,7 +105,9 @@ class Trainer:
         worker.center = np.empty_like(worker.center)  # x_w's shape; x~ is remote
         worker.order = None
         worker.setup()
-        worker.replica = RemoteReplica(center, worker.ctx.flat)
+        # the replica steps what the worker's context steps (``ctx.flat``)
+        self.replica = RemoteReplica(center, worker.replica.local)
+        worker.replica = self.replica
         self.worker = worker
 
     def _begin(self, epoch: EpochOrder, rows: np.ndarray | None) -> None:
@@ -106,25 +115,27 @@ class Trainer:
         n = -1 if rows is None else len(rows)
         self.worker.begin(replace(epoch, n_rows=n))
 
-    def epoch(self, epoch: EpochOrder, rows: np.ndarray | None) -> tuple:
+    def epoch(
+        self, epoch: EpochOrder, rows: np.ndarray | None
+    ) -> tuple[EpochResult, int]:
         """Run this worker's rows ``rows`` (None: in place); ``(result, bytes)``."""
-        self.worker.replica.nbytes = 0
+        self.replica.nbytes = 0
         self._begin(epoch, rows)
         for _ in self.worker.steps():
             pass
-        return self.worker.result, self.worker.replica.nbytes
+        return self.worker.result, self.replica.nbytes
 
     def begin(self, epoch: EpochOrder, rows: np.ndarray | None) -> None:
         """Begin a synchronous epoch over ``rows``."""
-        self.worker.replica.nbytes = 0
+        self.replica.nbytes = 0
         self._begin(epoch, rows)
 
-    def round(self, tau: int) -> tuple:
+    def round(self, tau: int) -> tuple[int, bool, EpochResult, np.ndarray | None, int]:
         """Run a round; ``(steps, finished, result, replica or None, bytes)``."""
-        before = self.worker.replica.nbytes
+        before = self.replica.nbytes
         taken, done = self.worker.advance(tau)
-        local = self.worker.replica.local.copy() if taken else None
-        sent = self.worker.replica.nbytes - before
+        local = self.replica.local.copy() if taken else None
+        sent = self.replica.nbytes - before
         sent += 0 if local is None else local.nbytes
         return taken, done, self.worker.result, local, sent
 

@@ -22,8 +22,10 @@ import copy
 import multiprocessing
 import os
 import warnings
+from collections.abc import Callable
 from dataclasses import replace
 from multiprocessing.connection import wait
+from types import TracebackType
 from typing import Any
 
 import numpy as np
@@ -32,7 +34,7 @@ import scipy.sparse as sp
 from sklearn_adamlp.parallel._cpus import usable_cpus
 from sklearn_adamlp.parallel._guard import POLL, fork_safely
 from sklearn_adamlp.parallel._shared import SharedArray, SharedRow, unwrap
-from sklearn_adamlp.parallel._strategies import ParallelStrategy
+from sklearn_adamlp.parallel._strategies import ParallelStrategy, averaging
 from sklearn_adamlp.parallel._worker import EpochOrder, EpochResult, Worker, child_main
 
 
@@ -57,7 +59,7 @@ class ParallelSession:
         self.conns: list = []
         self._limits = None
 
-    def __enter__(self):
+    def __enter__(self) -> Callable[[Any, Any, Any], tuple[float, int]]:
         ctx, batches, k = self.ctx, self.batches, self.n_workers
         mp = None
         if self.use_processes:
@@ -86,10 +88,15 @@ class ParallelSession:
             raise
         return self.run_epoch
 
-    def __exit__(self, exc_type, *exc_info) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self._stop(failed=exc_type is not None)
 
-    def _worker(self, index: int, k: int, lock: Any, data: tuple) -> Worker:
+    def _worker(self, index: int, k: int, lock: Any, data: tuple[Any, ...]) -> Worker:
         """Worker 0 uses the fit's own objects; the others get their copies."""
         ctx = self.ctx
         network, optimizer, transforms = ctx.network, ctx.optimizer, ctx.transforms
@@ -136,7 +143,9 @@ class ParallelSession:
                 self.processes.append(proc)
                 self.conns.append(parent)
 
-    def run_epoch(self, ctx: Any, batches: Any, order) -> tuple[float, int]:
+    def run_epoch(
+        self, ctx: Any, batches: Any, order: np.ndarray | None
+    ) -> tuple[float, int]:
         """One epoch over the workers: ``(mean batch loss, steps taken)``."""
         center = unwrap(self.center)
         np.copyto(center, ctx.flat)
@@ -173,7 +182,8 @@ class ParallelSession:
         Every round is a barrier: the center is averaged once every worker
         has answered (each wait bounded as in ``_gather``).
         """
-        tau = int(self.strategy.tau)
+        strategy = averaging(self.strategy)
+        tau = int(strategy.tau)
         for i, conn in enumerate(self.conns, start=1):
             self._send(conn, ("begin", epoch), i)
         self.workers[0].begin(epoch)
@@ -186,7 +196,9 @@ class ParallelSession:
         while not done:
             for i, conn in enumerate(self.conns, start=1):
                 self._send(conn, ("round", tau), i)
-            answers = [(*self.workers[0].advance(tau), self.workers[0].result)]
+            answers: list[tuple[int, bool, EpochResult]] = [
+                (*self.workers[0].advance(tau), self.workers[0].result)
+            ]
             answers += [(*w.advance(tau), w.result) for w in others]
             answers += _gather(self.conns, self.processes)
             results = [a[2] for a in answers]
@@ -195,7 +207,7 @@ class ParallelSession:
             steps = [a[0] for a in answers]
             local = unwrap(self.locals)
             center = unwrap(self.center)
-            done = not self.strategy.average(center, list(local), steps)
+            done = not strategy.average(center, list(local), steps)
             done = done or all(a[1] for a in answers)
         return results
 
@@ -259,13 +271,16 @@ def epoch_outcome(ctx: Any, results: list[EpochResult]) -> tuple[float, int]:
     return sum(r.total for r in results) / max(rows, 1), steps
 
 
-def _gather(conns: list, processes: list) -> list[EpochResult]:
+def _gather(conns: list[Any], processes: list[Any]) -> list[Any]:
     """Every worker process's answer; ``RuntimeError`` as soon as one fails.
+
+    An answer is an ``EpochResult``, or ``(steps, finished, EpochResult)``
+    for a round of a synchronous epoch.
 
     Waits on all the workers at once, so a worker that died is noticed within
     ``POLL`` seconds even while the others are blocked (on a lock it held).
     """
-    results: dict[int, EpochResult] = {}
+    results: dict[int, Any] = {}
     waiting = set(range(len(conns)))
     while waiting:
         handles = [conns[i] for i in waiting] + [processes[i].sentinel for i in waiting]
@@ -279,7 +294,7 @@ def _gather(conns: list, processes: list) -> list[EpochResult]:
     return [results[i] for i in range(len(conns))]
 
 
-def _receive(conn: Any, proc: Any, index: int) -> EpochResult:
+def _receive(conn: Any, proc: Any, index: int) -> Any:
     """Worker ``index``'s answer, ready on ``conn``; a clear error if it failed."""
     try:
         status, payload = conn.recv()
@@ -318,7 +333,7 @@ def _start_method(strategy: ParallelStrategy) -> str:
     return current if current in standard else standard[0]
 
 
-def _new(mp: Any, shape: tuple, dtype: Any) -> Any:
+def _new(mp: Any, shape: tuple[int, ...], dtype: Any) -> Any:
     """Return a shared array for worker processes, a plain one otherwise."""
     if mp is None:
         return np.empty(shape, dtype=dtype)

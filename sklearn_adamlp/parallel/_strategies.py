@@ -18,9 +18,10 @@ A strategy holds hyper-parameters only (clone-able and tunable as
 from __future__ import annotations
 
 import multiprocessing
+from collections.abc import Sequence
 from contextlib import nullcontext
 from numbers import Integral, Real
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -51,15 +52,27 @@ class Replica:
         self.lock = lock if lock is not None else nullcontext()
         own = local is not center
         # ``local - base``: the update not pushed yet; scratch: the work array
-        self.base = np.empty_like(local) if own else None
-        self.scratch = np.empty_like(local) if own else None
+        self.base: np.ndarray | None = np.empty_like(local) if own else None
+        self.scratch: np.ndarray | None = np.empty_like(local) if own else None
         self.steps = 0
+
+    def _work(self) -> tuple[np.ndarray, np.ndarray]:
+        """Return ``(base, scratch)``; only a replica that is the center has none.
+
+        The exchanges are called by the strategies that keep replicas, never
+        for a replica that is the center (Hogwild).
+        """
+        base, scratch = self.base, self.scratch
+        assert base is not None, "a replica that is the center has no base"
+        assert scratch is not None, "a replica that is the center has no scratch"
+        return base, scratch
 
     def reset(self) -> None:
         """``x_w = x~``, with nothing accrued (the start of a fit)."""
+        base, _ = self._work()
         with self.lock:
             np.copyto(self.local, self.center)
-        np.copyto(self.base, self.local)
+        np.copyto(base, self.local)
 
     def fetch(self) -> None:
         """``x_w = x~``, keeping the accrued update ``a = x_w - base`` to push.
@@ -67,21 +80,23 @@ class Replica:
         ``base = x~ - a`` afterwards, so the next push still sends ``a`` plus
         the steps taken after the fetch.
         """
-        np.subtract(self.local, self.base, out=self.scratch)  # a
+        base, scratch = self._work()
+        np.subtract(self.local, base, out=scratch)  # a
         with self.lock:
             np.copyto(self.local, self.center)
-        np.subtract(self.local, self.scratch, out=self.base)
+        np.subtract(self.local, scratch, out=base)
 
     def push(self) -> None:
         """``x~ += x_w - base``: send the update accrued since the last push."""
-        np.subtract(self.local, self.base, out=self.scratch)
+        base, scratch = self._work()
+        np.subtract(self.local, base, out=scratch)
         with self.lock:
-            self.center += self.scratch
-        np.copyto(self.base, self.local)
+            self.center += scratch
+        np.copyto(base, self.local)
 
     def elastic(self, alpha: float) -> None:
         """``d = alpha (x_w - x~);  x_w -= d;  x~ += d`` (one locked exchange)."""
-        d = self.scratch
+        _, d = self._work()
         with self.lock:
             np.subtract(self.local, self.center, out=d)
             d *= alpha  # a Python float keeps float32 in float32
@@ -109,6 +124,9 @@ class ParallelStrategy(Parametrized):
     n_workers: int | None
     backend: str
     start_method: str | None
+    #: bytes moved in each epoch of a ``backend='dask'`` fit, set by its
+    #: session on the fit's copy of the strategy (absent otherwise)
+    bytes_per_epoch_: list[int]
 
     def workers(self) -> int:
         """Return the number of workers (``n_workers``, or one per usable CPU)."""
@@ -159,6 +177,36 @@ class ParallelStrategy(Parametrized):
         """After the worker's last step of an epoch (default: nothing)."""
 
 
+@runtime_checkable
+class Averaging(Protocol):
+    """A ``synchronous`` strategy: rounds of ``tau`` steps, then ``average``.
+
+    The sessions run a strategy whose ``synchronous`` is True in rounds and
+    need these two members of it (``ModelAveraging`` has them).
+    """
+
+    tau: int
+
+    def average(
+        self,
+        center: np.ndarray,
+        replicas: Sequence[np.ndarray | float],
+        steps: Sequence[int],
+    ) -> bool:
+        """Set ``center`` from the replicas; False if no worker stepped."""
+        ...
+
+
+def averaging(strategy: ParallelStrategy) -> Averaging:
+    """Return ``strategy`` as the synchronous strategy it declares itself to be."""
+    if not isinstance(strategy, Averaging):
+        raise TypeError(
+            f"{type(strategy).__name__} is synchronous but has no tau and "
+            "average(center, replicas, steps)."
+        )
+    return strategy
+
+
 class Hogwild(ParallelStrategy):
     """Hogwild!: lock-free parallel SGD on shared parameters (Niu et al. 2011).
 
@@ -192,7 +240,12 @@ class Hogwild(ParallelStrategy):
 
     shares_center = True
 
-    def __init__(self, n_workers=None, backend="processes", start_method=None):
+    def __init__(
+        self,
+        n_workers: int | None = None,
+        backend: str = "processes",
+        start_method: str | None = None,
+    ) -> None:
         self.n_workers = n_workers
         self.backend = backend
         self.start_method = start_method
@@ -246,12 +299,12 @@ class Downpour(ParallelStrategy):
 
     def __init__(
         self,
-        n_workers=None,
-        n_fetch=1,
-        n_push=1,
-        backend="processes",
-        start_method=None,
-    ):
+        n_workers: int | None = None,
+        n_fetch: int = 1,
+        n_push: int = 1,
+        backend: str = "processes",
+        start_method: str | None = None,
+    ) -> None:
         self.n_workers = n_workers
         self.n_fetch = n_fetch
         self.n_push = n_push
@@ -310,12 +363,12 @@ class EASGD(ParallelStrategy):
 
     def __init__(
         self,
-        n_workers=None,
-        tau=4,
-        moving_rate=None,
-        backend="processes",
-        start_method=None,
-    ):
+        n_workers: int | None = None,
+        tau: int = 4,
+        moving_rate: float | None = None,
+        backend: str = "processes",
+        start_method: str | None = None,
+    ) -> None:
         self.n_workers = n_workers
         self.tau = tau
         self.moving_rate = moving_rate
@@ -327,7 +380,9 @@ class EASGD(ParallelStrategy):
         _check_int(self, "tau")
         rate = self.moving_rate
         if rate is not None and not (
-            isinstance(rate, Real) and not isinstance(rate, bool) and 0 < rate <= 1
+            isinstance(rate, Real)
+            and not isinstance(rate, bool)
+            and 0 < float(rate) <= 1
         ):
             raise ValueError(
                 f"EASGD: moving_rate must be None or a float in (0, 1]; got {rate!r}."
@@ -352,7 +407,7 @@ def _check_int(strategy: Any, name: str, allow_none: bool = False) -> None:
     if not isinstance(value, Integral | np.integer) or isinstance(value, bool):
         value_ok = False
     else:
-        value_ok = value >= 1
+        value_ok = int(value) >= 1
     if not value_ok:
         extra = "None or " if allow_none else ""
         raise ValueError(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import traceback
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -114,7 +115,7 @@ class Worker:
         worker's ``j``-th step is the fit's step ``steps + index + j * k``), so
         per-step schedules and gradient noise see the fit's count.
         """
-        ctx, strategy, replica = self.ctx, self.strategy, self.replica
+        ctx, strategy, replica = self._context(), self.strategy, self.replica
         ctx.state = replace(epoch.state, steps=epoch.state.steps + self.index)
         ctx.optimizer.lr_scale_ = epoch.lr_scale
         self._order = None if epoch.n_rows < 0 else unwrap(self.order)[: epoch.n_rows]
@@ -125,14 +126,19 @@ class Worker:
             self._fitting = True
         strategy.begin_epoch(replica)
 
-    def steps(self):
+    def _context(self) -> TrainContext:
+        """Return the context that ``setup`` built (in this process)."""
+        assert self.ctx is not None, "Worker.setup() has not run in this process"
+        return self.ctx
+
+    def steps(self) -> Iterator[None]:
         """Run this worker's share of the epoch that ``begin`` set up.
 
         Yields after every step (the sequential backend interleaves the
         workers' steps).
         """
         ctx, strategy, replica, result = (
-            self.ctx,
+            self._context(),
             self.strategy,
             self.replica,
             self.result,
