@@ -106,7 +106,12 @@ def test_bench_optimizers_quick_lists_every_stepping_optimizer(capsys):
     names = {line.split("|")[1].strip() for line in rows}
     stepping = {n for n in optimizers.available() if hasattr(optimizers.get(n), "step")}
     assert stepping <= names
-    assert len(stepping) == 13  # every optimizer but lbfgs
+    # every built-in stepping optimizer (a test may have registered more)
+    builtin = {
+        "sgd", "momentum", "nesterov", "adagrad", "adadelta", "rmsprop", "rprop",
+        "adam", "adamw", "adamax", "nadam", "amsgrad", "adabound",
+    }  # fmt: skip
+    assert builtin <= stepping
 
 
 def test_bench_parallel_quick_runs_every_strategy(capsys):
