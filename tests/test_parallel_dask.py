@@ -38,6 +38,26 @@ def client():
         yield client
 
 
+@pytest.fixture
+def own_client():
+    """A cluster of its own, for a test that kills one of its workers.
+
+    It is the current client while the test runs (the fit uses the current
+    client); the module's stays the default for the other tests.
+    """
+    with (
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+        ) as cluster,
+        distributed.Client(cluster, set_as_default=False) as own,
+        own.as_current(),
+    ):
+        yield own
+
+
 @pytest.fixture(scope="module")
 def digits():
     X, y = load_digits(return_X_y=True)
@@ -158,7 +178,8 @@ class _KillWorker(Callback):
 
 
 @pytest.mark.parametrize("strategy", ["easgd", "averaging"])
-def test_a_lost_worker_ends_the_fit_clearly(client, digits, strategy):
+def test_a_lost_worker_ends_the_fit_clearly(own_client, digits, strategy):
+    client = own_client
     X, y = digits
     pids = client.run(os.getpid)
     address, pid = sorted(pids.items())[-1]

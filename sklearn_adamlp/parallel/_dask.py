@@ -23,6 +23,7 @@ rows are released, and nothing of the fit stays on the cluster.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -34,6 +35,10 @@ from sklearn_adamlp.parallel._guard import POLL
 from sklearn_adamlp.parallel._session import ParallelSession, epoch_outcome
 from sklearn_adamlp.parallel._strategies import averaging
 from sklearn_adamlp.parallel._worker import EpochOrder, EpochResult
+
+#: after a failed task, how long (seconds) the scheduler is given to notice that
+#: the worker behind it is gone, so that the error can name it
+LOST_GRACE = 5.0
 
 NO_CLIENT = (
     "backend='dask' trains on the workers of the current dask.distributed "
@@ -143,7 +148,14 @@ class DaskSession(ParallelSession):
         except _LostWorker:
             raise
         except Exception as exc:  # e.g. "Worker holding Actor was lost"
-            self._check_workers()
+            # the task may fail before the scheduler drops the dead worker:
+            # look for up to LOST_GRACE seconds, so the error names it
+            deadline = time.monotonic() + LOST_GRACE
+            while True:
+                self._check_workers()
+                if time.monotonic() >= deadline:
+                    break
+                time.sleep(POLL)
             raise RuntimeError(f"A Dask worker of the fit failed: {exc!r}") from exc
 
     def _epoch(self, ctx: Any, order: np.ndarray | None) -> tuple[float, int]:
