@@ -363,3 +363,26 @@ def test_dask_input_errors_say_what_to_do(client, digits):
         _fit(EASGD(backend="dask"), Xd, y, max_iter=1, early_stopping=True)
     with pytest.raises(ValueError, match="dropout with dask X"):
         _fit(EASGD(backend="dask"), Xd, y, max_iter=1, dropout=0.1)
+
+
+def test_a_cluster_without_workers_raises_instead_of_waiting(digits):
+    # every wait on the cluster is bounded: with no worker to compute the
+    # targets, fit says so (it used to wait forever in dask's compute)
+    import dask.array as da
+
+    X, y = digits
+    with (
+        distributed.LocalCluster(
+            n_workers=0, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster, set_as_default=False) as empty,
+        empty.as_current(),
+    ):
+        start = time.monotonic()
+        with pytest.raises(RuntimeError, match="no worker left"):
+            _fit(
+                EASGD(backend="dask"),
+                da.from_array(X[:200], chunks=100),
+                da.from_array(y[:200], chunks=100),
+            )
+        assert time.monotonic() - start < 30

@@ -28,6 +28,8 @@ from typing import Any
 
 import numpy as np
 
+from sklearn_adamlp.parallel._guard import POLL
+
 _REMOTE: contextvars.ContextVar[Any] = contextvars.ContextVar("remote_X", default=None)
 
 
@@ -111,9 +113,34 @@ def _as_array(X: Any) -> Any:
 
 
 def _local(value: Any) -> Any:
+    """Return a small dask collection (y, weights) as a numpy array.
+
+    Bounded: every ``POLL`` seconds the scheduler is asked whether any worker
+    is left to compute it; with none, a ``RuntimeError`` says so instead of a
+    wait that never ends.
+    """
     if value is None or not is_dask(value):
         return value
-    return np.asarray(_as_array(value).compute())
+    from distributed import get_client
+
+    client = get_client()
+    future = client.compute(_as_array(value))
+    try:
+        while True:
+            try:
+                return np.asarray(future.result(timeout=POLL))
+            except TimeoutError:
+                if not client.run_on_scheduler(_n_workers):
+                    raise RuntimeError(
+                        "The Dask cluster has no worker left to compute the "
+                        "targets: start workers (or a new cluster) and fit again."
+                    ) from None
+    finally:
+        future.release()
+
+
+def _n_workers(dask_scheduler: Any) -> int:
+    return len(dask_scheduler.workers)
 
 
 def _local_pair(validation_data: Any) -> Any:
