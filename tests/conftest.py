@@ -12,15 +12,20 @@ from sklearn.datasets import load_digits
 from sklearn.preprocessing import StandardScaler
 
 # The benchmark scripts (a top-level `benchmarks` package beside the tests) are
-# smoke-tested too. The checkout itself must not go on sys.path (the tests
-# import the installed sklearn_adamlp), so a directory holding only a link to
-# `benchmarks` does.
-_BENCH_DIR = tempfile.mkdtemp(prefix="sklearn_adamlp_bench_path_")
-atexit.register(shutil.rmtree, _BENCH_DIR, ignore_errors=True)
-Path(_BENCH_DIR, "benchmarks").symlink_to(
-    Path(__file__).resolve().parents[1] / "benchmarks", target_is_directory=True
+# smoke-tested, and worker processes (joblib's, Dask's) unpickle objects
+# defined in test modules, which pytest's importlib mode names `tests.<file>`.
+# The checkout itself must not go on the path (the tests import the installed
+# sklearn_adamlp), so a directory holding only links to `benchmarks` and
+# `tests` does, for this process and, through PYTHONPATH, for its children.
+_ROOT = Path(__file__).resolve().parents[1]
+_LINKS = tempfile.mkdtemp(prefix="sklearn_adamlp_test_path_")
+atexit.register(shutil.rmtree, _LINKS, ignore_errors=True)
+for _name in ("benchmarks", "tests"):
+    Path(_LINKS, _name).symlink_to(_ROOT / _name, target_is_directory=True)
+sys.path.append(_LINKS)
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    p for p in (os.environ.get("PYTHONPATH"), _LINKS) if p
 )
-sys.path.append(_BENCH_DIR)
 
 # CI (CI=true) replays the same derandomized examples so a submission never fails
 # on a new random find; developers' runs explore new examples every time.
