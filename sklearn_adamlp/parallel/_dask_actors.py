@@ -48,6 +48,12 @@ class Center:
         return d
 
 
+#: seconds a trainer waits for one exchange with the center Actor; an exchange
+#: takes milliseconds, so reaching this means the center's worker is gone and the
+#: trainer raises (the client then names the lost worker) instead of waiting on
+EXCHANGE_TIMEOUT = 120.0
+
+
 class RemoteReplica(Replica):
     """A ``Replica`` whose center is a ``Center`` Actor (same equations)."""
 
@@ -60,7 +66,7 @@ class RemoteReplica(Replica):
 
     def _get(self) -> np.ndarray:
         self.nbytes += self.local.nbytes
-        return self.remote.get().result()
+        return self.remote.get().result(timeout=EXCHANGE_TIMEOUT)
 
     def reset(self) -> None:
         base, _ = self._work()
@@ -76,12 +82,14 @@ class RemoteReplica(Replica):
     def push(self) -> None:
         base, _ = self._work()
         self.nbytes += self.local.nbytes
-        self.remote.add(self.local - base).result()
+        self.remote.add(self.local - base).result(timeout=EXCHANGE_TIMEOUT)
         np.copyto(base, self.local)
 
     def elastic(self, alpha: float) -> None:
         self.nbytes += 2 * self.local.nbytes
-        self.local -= self.remote.elastic(self.local.copy(), alpha).result()
+        self.local -= self.remote.elastic(self.local.copy(), alpha).result(
+            timeout=EXCHANGE_TIMEOUT
+        )
 
 
 class Trainer:
