@@ -158,19 +158,24 @@ def test_auto_per_layer_in_estimator():
     assert [i.gain for i in _build.layer_initializers(clf, 1)] == [1.0]
 
 
-def test_auto_bounds_in_fitted_network():
+def _at_init(sizes, init):
+    """A logistic-then-ReLU net fitted one epoch at a negligible rate."""
     X, y = make_classification(60, n_features=10, random_state=0)
     clf = MLPClassifier(
-        (30, 20),
+        sizes,
         activation=["logistic", "relu"],
-        init="auto",
+        init=init,
         max_iter=1,
         learning_rate_init=1e-12,
         random_state=0,
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        clf.fit(X, y)
+        return clf.fit(X, y)
+
+
+def test_auto_bounds_in_fitted_network():
+    clf = _at_init((30, 20), "auto")
     bounds = [
         4 * math.sqrt(6 / 40),
         math.sqrt(2) * math.sqrt(6 / 50),
@@ -342,18 +347,7 @@ def test_auto_normal_std_matches_the_table_on_a_wide_layer(act):
 
 
 def test_auto_normal_in_the_fitted_network():
-    X, y = make_classification(60, n_features=10, random_state=0)
-    clf = MLPClassifier(
-        (300, 200),
-        activation=["logistic", "relu"],
-        init="auto_normal",
-        max_iter=1,
-        learning_rate_init=1e-12,
-        random_state=0,
-    )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        clf.fit(X, y)
+    clf = _at_init((300, 200), "auto_normal")
     stds = [
         4 * math.sqrt(2 / (10 + 300)),
         math.sqrt(2) * math.sqrt(2 / (300 + 200)),
