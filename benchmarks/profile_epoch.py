@@ -4,12 +4,12 @@
                                        [--threads N] [--epochs 3] [--cprofile]
                                        [--no-jit]
 
-The epoch loop of ``training._run_epoch`` is replayed with a timer around each
+The epoch loop of ``training.run_epoch`` is replayed with a timer around each
 component, using the fitted estimator's own network, loss, activations, penalty
 and optimizer objects (the replay's gradient is checked against
 ``Network.loss_grad``):
 
-- gather: shuffled row gathering (``training._Batches``, ``np.take(out=)``);
+- gather: shuffled row gathering (``training.Batches``, ``np.take(out=)``);
 - forward matmul / forward bias+activation / output bias;
 - softmax and loss value (one pass); loss gradient (out - y, scaled by 1/n);
 - backward weight-gradient matmul, input-gradient matmul, bias sums (ones @ d),
@@ -115,7 +115,7 @@ def _fitted(cfg: Config, solver: str, dtype: str):
 
 def replay_epoch(cfg: Config, solver: str, dtype: str, epochs: int) -> dict:
     """Seconds per epoch of each component, replaying the training loop."""
-    from sklearn_adamlp.training import _Batches
+    from sklearn_adamlp.training import Batches
 
     est, X, y = _fitted(cfg, solver, dtype)
     net, flat, grad, opt = est._network, est._flat, est._grad, est.optimizer_
@@ -130,7 +130,7 @@ def replay_epoch(cfg: Config, solver: str, dtype: str, epochs: int) -> dict:
     np.testing.assert_allclose(got, ref, rtol=1e-5)
     np.testing.assert_allclose(grad, g_ref, rtol=1e-4, atol=1e-7)
 
-    batches = _Batches(X, Y, None, cfg.batch_size)
+    batches = Batches(X, Y, None, cfg.batch_size)
     order = np.arange(X.shape[0])
     rng = np.random.default_rng(0)
     T = _Timer()

@@ -2,7 +2,8 @@
 
 Every hook receives the training context ``ctx`` (network, flat parameter buffer,
 optimizer, ...) and ignores what it does not need. ``on_epoch_end`` returns a
-true value to stop training; nothing is raised to stop.
+true value to stop training (a string: the reason, which the fit keeps);
+nothing is raised to stop, and no hook assigns the context's fields.
 """
 
 from __future__ import annotations
@@ -23,8 +24,11 @@ class Callback(Parametrized):
     def on_epoch_begin(self, ctx: Any, **kwargs: Any) -> None:
         """Run before every epoch."""
 
-    def on_epoch_end(self, ctx: Any, record: dict, **kwargs: Any) -> bool | None:
-        """Run after every epoch with its history record; return True to stop."""
+    def on_epoch_end(self, ctx: Any, record: dict, **kwargs: Any) -> bool | str | None:
+        """Run after every epoch with its history record.
+
+        Return a true value to stop: True, or a string saying why.
+        """
         return None
 
     def on_fit_end(self, ctx: Any, **kwargs: Any) -> None:
@@ -102,10 +106,9 @@ class NoImprovementStopping(Callback):
         if self.count_ <= self.n_iter_no_change:
             return False
         msg = _no_improvement_message(self.monitor, self.tol, self.n_iter_no_change)
-        ctx.stop_reason = msg
         if ctx.verbose:
             print(msg + " Stopping.")
-        return True
+        return msg  # true: stop, with this reason
 
     def on_fit_end(self, ctx, **kwargs):  # noqa: D102
         measured = getattr(self, "measured_", True)
@@ -221,9 +224,10 @@ class ReduceLROnPlateau(Callback):
     no-improvement count: every new lowest value becomes the best, and a tie
     (or NaN) counts as an improvement. scikit-learn's ``'adaptive'`` is
     ``ReduceLROnPlateau(factor=5, patience=n_iter_no_change + 1, min_delta=tol,
-    min_lr=1e-6, stop_at_min_lr=True, rule='sklearn')``. ``lr`` is the
-    optimizer's current rate; the reduction divides the training state's
-    ``lr_multiplier``, so it multiplies the schedule.
+    min_lr=1e-6, stop_at_min_lr=True, rule='sklearn')``. ``lr`` is the rate
+    of the epoch just ended (its record's ``learning_rate``); the reduction
+    divides the training state's ``lr_multiplier``, so it multiplies the
+    schedule.
 
     Parameters
     ----------
@@ -290,24 +294,24 @@ class ReduceLROnPlateau(Callback):
         self.count_ += 1
         if self.count_ < float(self.patience):
             return False
-        min_lr = float(self.min_lr)
-        if min_lr <= 0.0 or ctx.optimizer.current_lr() > min_lr:
+        min_lr, lr = float(self.min_lr), float(record.get("learning_rate", np.nan))
+        if min_lr <= 0.0 or lr > min_lr:
             ctx.state.lr_multiplier /= float(self.factor)
             self.count_ = 0
             self.n_reductions_ += 1
             if ctx.verbose:
-                print(self._reduced_message(ctx))
+                print(self._reduced_message(lr))
             return False
         if not self.stop_at_min_lr:
             return False
-        ctx.stop_reason = self._message()
+        reason = self._message()
         if ctx.verbose:
-            print(ctx.stop_reason + " Stopping.")
-        return True
+            print(reason + " Stopping.")
+        return reason  # true: stop, with this reason
 
-    def _reduced_message(self, ctx) -> str:
+    def _reduced_message(self, lr: float) -> str:
         if self.rule == "sklearn":  # scikit-learn's words
-            lr = ctx.optimizer.current_lr() / float(self.factor)
+            lr = lr / float(self.factor)
             return f"{self._message()} Setting learning rate to {lr:f}"
         return f"Plateau: learning rate divided by {float(self.factor):g}"
 

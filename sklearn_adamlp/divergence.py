@@ -8,7 +8,6 @@ weights to fall back to in both cases.
 from __future__ import annotations
 
 import math
-import warnings
 from typing import Any
 
 import numpy as np
@@ -96,20 +95,22 @@ class GrowthGuard:
             f"the lowest training loss, {self.best:.4g})"
         )
 
-    def check(self, ctx: Any) -> None:
-        """Restore the best weights and warn if the loss grew past the bound."""
-        if ctx.diverged or not self.last > GROWTH_FACTOR * self.first:
-            return
+    def check(self, ctx: Any) -> str | None:
+        """If the loss grew past the bound, restore the best weights.
+
+        Returns the reason (the advice the fit warns with), or None when the
+        fit did not diverge by growth.
+        """
+        if not self.last > GROWTH_FACTOR * self.first:
+            return None
         kept = self.restore(ctx)
-        ctx.diverged = True
-        ctx.stop_reason = GROWTH_ADVICE.format(
+        return GROWTH_ADVICE.format(
             first=self.first,
             last=self.last,
             epoch=ctx.state.epochs,
             factor=GROWTH_FACTOR,
             kept=kept,
         )
-        warnings.warn(ctx.stop_reason, DivergenceWarning, stacklevel=4)
 
 
 __all__ = [

@@ -97,26 +97,24 @@ def test_adaptive_is_the_plateau_rule_with_sklearns_numbers():
     assert PlateauReduction is ReduceLROnPlateau
 
 
-class _Opt:
-    def __init__(self, state):
-        self.state = state
-
-    def current_lr(self):
-        return 1.0 * self.state.lr_multiplier
-
-
 def _run(cb, values, monitor="loss"):
+    """Feed ``values`` as epoch records at rate ``1.0 * lr_multiplier``.
+
+    Returns the multipliers after each epoch and the reason the callback
+    gave for stopping (its return value), if it stopped.
+    """
     state = TrainState()
     ctx = type("Ctx", (), {})()
-    ctx.state, ctx.verbose, ctx.optimizer = state, False, _Opt(state)
-    ctx.stop_reason = None
+    ctx.state, ctx.verbose = state, False
     cb.on_fit_begin(ctx)
     out = []
     for v in values:
-        stop = cb.on_epoch_end(ctx, {monitor: v})
+        record = {monitor: v, "learning_rate": 1.0 * state.lr_multiplier}
+        stop = cb.on_epoch_end(ctx, record)
         out.append(state.lr_multiplier)
         if stop:
-            return out, ctx.stop_reason
+            assert isinstance(stop, str)  # the reason, not just True
+            return out, stop
     return out, None
 
 

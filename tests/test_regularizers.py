@@ -102,7 +102,7 @@ def test_penalties_keep_dtype_and_reuse_scratch(dtype):
 # --- step transforms on a stand-in context ------------------------------------
 
 
-def _ctx(units=(3, 4, 2), dtype=np.float64, seed=0, lr=0.1, steps=0):
+def _ctx(units=(3, 4, 2), dtype=np.float64, seed=0, steps=0):
     loss = losses.get("squared_error").specialize("continuous")
     acts = [activations.get("tanh")] * (len(units) - 2)
     net = Network(list(units), acts, loss, dtype=dtype)
@@ -112,7 +112,6 @@ def _ctx(units=(3, 4, 2), dtype=np.float64, seed=0, lr=0.1, steps=0):
         network=net,
         flat=flat,
         grad=rng.normal(size=flat.size).astype(dtype),
-        optimizer=SimpleNamespace(current_lr=lambda: lr),
         state=SimpleNamespace(steps=steps),
         rng=np.random.RandomState(seed),
     )
@@ -124,7 +123,7 @@ def test_max_norm_projects_columns_and_leaves_biases():
     before = ctx.flat.copy()
     W0, _ = lay.views(before)
     c = 1.5
-    MaxNorm(c).after_step(ctx)
+    MaxNorm(c).after_step(ctx, 0.1)
     W, _ = lay.views(ctx.flat)
     for w0, w in zip(W0, W, strict=True):
         n0 = np.linalg.norm(w0, axis=0)
@@ -136,10 +135,10 @@ def test_max_norm_projects_columns_and_leaves_biases():
 
 
 def test_decoupled_weight_decay_formula_biases_exempt():
-    ctx = _ctx(lr=0.05)
+    ctx = _ctx()
     lay = ctx.network.layout
     before = ctx.flat.copy()
-    DecoupledWeightDecay(0.2).after_step(ctx)
+    DecoupledWeightDecay(0.2).after_step(ctx, 0.05)  # the step's rate: 0.05
     np.testing.assert_allclose(
         ctx.flat[lay.weights], before[lay.weights] * (1 - 0.05 * 0.2), rtol=1e-15
     )
@@ -150,9 +149,9 @@ def test_clipping_scales_down_only_above_the_threshold():
     ctx = _ctx()
     g0 = ctx.grad.copy()
     n0 = np.linalg.norm(g0)
-    GradientClipping(n0 * 2).before_step(ctx)
+    GradientClipping(n0 * 2).before_step(ctx, 0.1)
     np.testing.assert_array_equal(ctx.grad, g0)  # below c: untouched
-    GradientClipping(n0 / 4).before_step(ctx)
+    GradientClipping(n0 / 4).before_step(ctx, 0.1)
     assert np.linalg.norm(ctx.grad) == pytest.approx(n0 / 4, rel=1e-14)
     np.testing.assert_allclose(ctx.grad, g0 / 4, rtol=1e-14)  # same direction
 
@@ -162,7 +161,7 @@ def test_gradient_noise_variance_follows_the_schedule(t):
     eta, n = 0.3, 400_000
     ctx = _ctx(steps=t)
     ctx.grad = np.zeros(n)
-    GradientNoise(eta).before_step(ctx)
+    GradientNoise(eta).before_step(ctx, 0.1)
     expected = eta / (1 + t) ** 0.55
     # the sample variance of n normals has relative sd sqrt(2 / n) ~ 0.22%
     assert ctx.grad.var() == pytest.approx(expected, rel=0.015)
@@ -177,11 +176,11 @@ def test_gradient_noise_reproducible_float32_and_buffer_reused():
         out = []
         for t in range(3):
             ctx.state.steps = t
-            noise.before_step(ctx)
+            noise.before_step(ctx, 0.1)
             out.append(ctx.grad.copy())
             assert ctx.grad.dtype == np.float32
         buf = noise._scratch
-        noise.before_step(ctx)
+        noise.before_step(ctx, 0.1)
         assert noise._scratch is buf
         return np.array(out)
 

@@ -35,10 +35,10 @@ class _After:
         self.check = check
         self.steps = 0
 
-    def before_step(self, ctx):
+    def before_step(self, ctx, lr):
         pass
 
-    def after_step(self, ctx):
+    def after_step(self, ctx, lr):
         self.check(ctx)
         self.steps += 1
 

@@ -123,7 +123,46 @@ def test_every_stepping_optimizer_follows_the_schedule(small_clf_data, solver):
     expected = [0.002 * sched(e) for e in range(8)]
     np.testing.assert_allclose(est.history_["learning_rate"], expected, rtol=1e-12)
     assert np.isfinite(est.loss_curve_).all()
-    assert est.optimizer_.lr_scale_ == pytest.approx(sched(7))
+
+
+class _RateRecordingSGD(optimizers.SGD):
+    """SGD recording the learning rate each update receives (class-level log)."""
+
+    rates: list = []  # noqa: RUF012
+
+    def _update(self, p, g, s, lr, t, terms=()):
+        _RateRecordingSGD.rates.append(lr)
+        super()._update(p, g, s, lr, t, terms)
+
+    _update.fuses_terms = True  # as SGD's own update
+
+
+class _HalvingPerStep(schedules.Schedule):
+    """A step-counted schedule: factor ``1 / (1 + t)``, ``t`` = steps so far."""
+
+    unit = "step"
+
+    def __call__(self, t):
+        return 1.0 / (1.0 + t)
+
+
+@pytest.mark.parametrize("per", ["epoch", "step"])
+def test_the_scheduled_rate_is_what_each_update_receives(small_clf_data, per):
+    """The rate of every step is passed to the optimizer: epoch-counted
+    schedules change it at each epoch, step-counted ones at each step."""
+    X, y = small_clf_data
+    n, batch, epochs, base = X.shape[0], 16, 3, 0.01
+    sched = Cosine(T_max=epochs) if per == "epoch" else _HalvingPerStep()
+    _RateRecordingSGD.rates = []
+    _fit(X, y, sched, solver=_RateRecordingSGD(learning_rate=base, momentum=0.0),
+         lr=0.001, max_iter=epochs, batch_size=batch, shuffle=False)  # fmt: skip
+    per_epoch = -(-n // batch)
+    if per == "epoch":  # eta_t = base * (1 + cos(pi t / T)) / 2, t = epoch
+        t = np.repeat(np.arange(epochs), per_epoch)
+        expected = base * (1 + np.cos(np.pi * t / epochs)) / 2
+    else:  # t = step: eta_t = base / (1 + t)
+        expected = base / (1.0 + np.arange(epochs * per_epoch))
+    np.testing.assert_allclose(_RateRecordingSGD.rates, expected, rtol=1e-12)
 
 
 def test_names_build_with_estimator_defaults(small_clf_data):

@@ -225,13 +225,13 @@ def test_non_contiguous_X_trains_like_its_contiguous_copy(layout, monkeypatch):
     assert not X.flags.c_contiguous
     y = (base[:, 0] > 0).astype(int)
     gathered_from = []
-    init = training._Batches.__init__
+    init = training.Batches.__init__
 
     def spy(self, *args, **kwargs):
         init(self, *args, **kwargs)
         gathered_from.append(self.X.flags.c_contiguous)
 
-    monkeypatch.setattr(training._Batches, "__init__", spy)
+    monkeypatch.setattr(training.Batches, "__init__", spy)
     kw = dict(hidden_layer_sizes=(5,), max_iter=4, batch_size=32, random_state=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)

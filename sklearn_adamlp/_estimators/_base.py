@@ -16,7 +16,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 
-from sklearn_adamlp import dropout, parallel, regularizers
+from sklearn_adamlp import dropout, parallel, regularizers, schedules
 from sklearn_adamlp._estimators import _build, _snapshots, _weights
 from sklearn_adamlp._estimators._constraints import (
     PARAMETER_CONSTRAINTS,
@@ -56,6 +56,22 @@ def is_stepper(est) -> bool:
             f"{est.solver!r} is not stochastic."
         )
     return True
+
+
+def _weighed(X, Y, sample_weight, class_weights, what="training data"):
+    """``(X, Y, sample_weight * class weights of Y)``, the weights the loss sees.
+
+    ``class_weights`` maps ``Y`` to per-row class weights (None: none). Raises
+    a ValueError when the product is zero for every row of ``what``.
+    """
+    sw = _weights.weigh(sample_weight, class_weights, Y, X.dtype)
+    if sw is not None and not sw.any():
+        raise ValueError(
+            f"sample_weight times the class weights is zero for every row of "
+            f"the {what}: it carries no data. Give some class a positive "
+            "class_weight."
+        )
+    return X, Y, sw
 
 
 class BaseMLP(
@@ -105,26 +121,22 @@ class BaseMLP(
         self._flat = self._network.init_params(inits, rng)
         _build.check_finite_init(self, self._flat, self._network.layout)
         self._network.seed_dropout(rng)  # after the weights: same init as without
-        self._grad = aligned_empty(self._flat.size, self._flat.dtype)
         self._set_views()
         self._history = History()
         self._state = TrainState()
         self._stopper = None
+        self._schedule_callbacks = []
         self.optimizer_ = None
 
     def _fit(self, X, y, sample_weight=None, incremental=False, validation_data=None):
-        try:
-            # dask input stays on the cluster (sklearn_adamlp.parallel)
-            with parallel.remote_input(self, X, y, sample_weight, validation_data) as (
-                X,
-                y,
-                sample_weight,
-                validation_data,
-            ):
-                return self._run_fit(X, y, sample_weight, incremental, validation_data)
-        finally:  # the training data is for this fit's callbacks only
-            self.__dict__.pop("_callback_data", None)
-            self.__dict__.pop("_row_class_weights", None)
+        # dask input stays on the cluster (sklearn_adamlp.parallel)
+        with parallel.remote_input(self, X, y, sample_weight, validation_data) as (
+            X,
+            y,
+            sample_weight,
+            validation_data,
+        ):
+            return self._run_fit(X, y, sample_weight, incremental, validation_data)
 
     def _run_fit(self, X, y, sample_weight, incremental, validation_data):
         first_pass = not hasattr(self, "_flat") or (
@@ -134,9 +146,9 @@ class BaseMLP(
         self._check_step_regularizers()
         self._check_parallel()
         X, Y, loss = self._validate_input(X, y, incremental, reset=first_pass)
-        self._callback_data = (X, y)
+        data = (X, y)  # what scikit-learn's callbacks see
         sample_weight = _weights.check_sample_weight(sample_weight, X, X.dtype)
-        self._row_class_weights = self._class_weights(Y, sample_weight)
+        class_weights = self._class_weights(Y, sample_weight)
         rng = self._fit_rng(first_pass)
         if first_pass:
             self._initialize(X, Y, loss, rng)
@@ -151,33 +163,31 @@ class BaseMLP(
         if validation_data is not None:
             X_val, Y_val, sw_val = self._validation_arrays(validation_data)
             self._warn_if_scaled_otherwise(X, X_val)
-            val = self._weighed(X_val, Y_val, sw_val, what="validation data")
-        _build.check_schedule_options(self, optimizer)
-        _build.check_weight_decay(self, optimizer, X.shape[0], incremental)
+            val = _weighed(X_val, Y_val, sw_val, class_weights, "validation data")
+        schedule = _build.build_schedule(self)  # the one schedule of this fit
+        _build.check_schedule_options(self, optimizer, schedule)
         if hasattr(optimizer, "minimize"):
-            self._fit_minimizer(X, Y, sample_weight, val)
+            X, Y, sample_weight = _weighed(X, Y, sample_weight, class_weights)
+            self._fit_minimizer(X, Y, sample_weight, val, data)
         else:
-            self._fit_stochastic(X, Y, sample_weight, rng, incremental, val)
+            _build.check_weight_decay(
+                self, optimizer, schedule, self._state, X.shape[0], incremental
+            )
+            self._fit_stochastic(
+                (X, Y, sample_weight),
+                rng,
+                incremental,
+                val,
+                class_weights,
+                schedule,
+                data,
+            )
         self._set_fitted_attributes()
         return self
 
     def _class_weights(self, Y, sample_weight) -> _weights.ClassWeights | None:
         """``f(Y) -> per-row class weights`` for this fit (None: no class weights)."""
         return None
-
-    def _weighed(self, X, Y, sample_weight, what="training data"):
-        """``(X, Y, sample_weight * class weights of Y)``, the weights the loss sees.
-
-        Raises a ValueError when they are zero for every row of ``what``.
-        """
-        sw = _weights.weigh(sample_weight, self._row_class_weights, Y, X.dtype)
-        if sw is not None and not sw.any():
-            raise ValueError(
-                f"sample_weight times the class weights is zero for every row of "
-                f"the {what}: it carries no data. Give some class a positive "
-                "class_weight."
-            )
-        return X, Y, sw
 
     def _step_params(self) -> dict:
         return {name: getattr(self, name) for name in regularizers.STEP_PARAMS}
@@ -226,20 +236,32 @@ class BaseMLP(
                 "fit again without warm_start (or a new estimator) to change it."
             )
 
-    def _context(self, optimizer, rng, validate=None, stochastic=True) -> TrainContext:
+    def _context(
+        self,
+        optimizer,
+        rng,
+        schedule,
+        callbacks,
+        validate=None,
+        sampler=None,
+        parallel_strategy=None,
+    ) -> TrainContext:
+        """Build this fit's ``TrainContext``, complete."""
         return TrainContext(
             network=self._network,
             flat=self._flat,
-            grad=self._grad,
+            grad=aligned_empty(self._flat.size, self._flat.dtype),  # work buffer
             optimizer=optimizer,
             state=self._state,
             history=self._history,
-            schedule=_build.build_schedule(self),
-            callbacks=self._callback_list(stochastic),
+            schedule=schedule,
+            callbacks=callbacks,
             rng=rng,
             verbose=bool(self.verbose) and not self._progress_bar(),
             validate=validate,
             transforms=regularizers.step_transforms(self._step_params(), rng),
+            sampler=sampler,
+            parallel=parallel_strategy,
         )
 
     def _progress_bar(self) -> bool:
@@ -252,8 +274,11 @@ class BaseMLP(
             return False
         return True
 
-    def _callback_list(self, stochastic: bool) -> list:
-        """List the stopping rule, user callbacks, progress bar, sklearn's."""
+    def _callback_list(self, stochastic: bool, data: tuple) -> list:
+        """List the stopping rule, user callbacks, progress bar, sklearn's.
+
+        ``data`` is the fit's ``(X, y)`` as given, for scikit-learn's callbacks.
+        """
         found = (
             [self._stopper, *getattr(self, "_schedule_callbacks", [])]
             if stochastic
@@ -263,18 +288,19 @@ class BaseMLP(
         if self._progress_bar():
             unit = "epoch" if stochastic else "iteration"
             found.append(ProgressBar(total=self.max_iter, leave=True, unit=unit))
-        X, y = self._callback_data
         if getattr(self, "_skl_callbacks", None):
             context = self._init_callback_context(
                 max_subtasks=self.max_iter if stochastic else None
             )
-            found.append(SklearnCallbackBridge(self, context, X, y))
+            found.append(SklearnCallbackBridge(self, context, *data))
         return found
 
-    def _fit_minimizer(self, X, Y, sample_weight, val) -> None:
-        X, Y, sample_weight = self._weighed(X, Y, sample_weight)
+    def _fit_minimizer(self, X, Y, sample_weight, val, data) -> None:
         validate = None if val is None else self._validation_function(*val)
-        ctx = self._context(self.optimizer_, None, validate, stochastic=False)
+        schedule = schedules.Constant()  # a minimizer has no learning rate
+        ctx = self._context(
+            self.optimizer_, None, schedule, self._callback_list(False, data), validate
+        )
         self.n_iter_, self.loss_ = fit_minimizer(
             ctx,
             X,
@@ -285,7 +311,10 @@ class BaseMLP(
             tol=self.tol,
         )
 
-    def _fit_stochastic(self, X, Y, sample_weight, rng, incremental, val) -> None:
+    def _fit_stochastic(
+        self, train, rng, incremental, val, class_weights, schedule, data
+    ) -> None:
+        X, Y, sample_weight = train
         if val is None and self.early_stopping and not incremental:
             # partial_fit holds nothing out
             X, Y, sample_weight, val = self._split_validation(
@@ -294,18 +323,24 @@ class BaseMLP(
             # class weights weigh both parts; they do not decide the hold-out
             if val is not None:
                 X_val, Y_val, sw_val = val
-                val = self._weighed(X_val, Y_val, sw_val, what="hold-out")
-        X, Y, sample_weight = self._weighed(X, Y, sample_weight)
+                val = _weighed(X_val, Y_val, sw_val, class_weights, "hold-out")
+        X, Y, sample_weight = _weighed(X, Y, sample_weight, class_weights)
         validate = None if val is None else self._validation_function(*val)
         if self._stopper is None:
             self._stopper, self._schedule_callbacks = _build.stopping_callbacks(
-                self, validate
+                self, validate, schedule
             )
         if self.shuffle and sp.issparse(X):
             X = X.tocsr()  # row gathering needs CSR (one conversion per fit)
-        ctx = self._context(self.optimizer_, rng, validate)
-        ctx.sampler = None if incremental else _build.build_curriculum(self)
-        ctx.parallel = parallel.build(self.parallel)
+        ctx = self._context(
+            self.optimizer_,
+            rng,
+            schedule,
+            self._callback_list(True, data),
+            validate,
+            sampler=None if incremental else _build.build_curriculum(self),
+            parallel_strategy=parallel.build(self.parallel),
+        )
         n = X.shape[0]
         batch_size: int = (
             {"auto": min(200, n), "full": n}[self.batch_size]

@@ -141,9 +141,14 @@ def build_optimizer(est: Any) -> Any:
 
 
 def carry_state(new: Any, old: Any) -> Any:
-    """Give ``new`` the moments and step count of ``old`` (same class only)."""
-    if type(new) is type(old) and getattr(old, "state_", None) is not None:
-        new.state_, new.t_ = old.state_, old.t_
+    """Let ``new`` continue from the moments and step count of ``old``.
+
+    The optimizer takes them itself (``Optimizer.continue_from``); an
+    optimizer without that method (a minimizer, a user's object) starts anew.
+    """
+    continue_from = getattr(new, "continue_from", None)
+    if continue_from is not None and old is not None:
+        continue_from(old)
     return new
 
 
@@ -163,7 +168,9 @@ def build_schedule(est: Any) -> schedules.Schedule:
     )
 
 
-def check_schedule_options(est: Any, optimizer: Any) -> None:
+def check_schedule_options(
+    est: Any, optimizer: Any, schedule: schedules.Schedule
+) -> None:
     """Raise ``ValueError`` for snapshot/curriculum options that cannot apply."""
     wanted = [
         name for name in ("snapshot_ensemble", "curriculum") if getattr(est, name)
@@ -173,7 +180,7 @@ def check_schedule_options(est: Any, optimizer: Any) -> None:
             f"{' and '.join(wanted)} need a stochastic solver (one with epochs); "
             f"solver={est.solver!r} minimizes in one call."
         )
-    if est.snapshot_ensemble and not build_schedule(est).has_cycles:
+    if est.snapshot_ensemble and not schedule.has_cycles:
         raise ValueError(
             "snapshot_ensemble=True needs a schedule with restarts, e.g. "
             "learning_rate='cosine_restarts' or CosineRestarts(T_0=10); got "
@@ -205,7 +212,14 @@ def fit_clocks(
     return range(state.epochs, state.epochs + n_epochs)
 
 
-def check_weight_decay(est: Any, optimizer: Any, n: int, incremental: bool) -> None:
+def check_weight_decay(
+    est: Any,
+    optimizer: Any,
+    schedule: schedules.Schedule,
+    state: Any,
+    n: int,
+    incremental: bool,
+) -> None:
     """Raise ``ValueError`` if a decoupled decay would flip the weights' sign.
 
     Decoupled weight decay multiplies the weights by ``1 - lr * weight_decay``
@@ -222,13 +236,12 @@ def check_weight_decay(est: Any, optimizer: Any, n: int, incremental: bool) -> N
     own_decay = decay_factor is not None and decay_factor(1.0) != 1.0
     if not float(est.weight_decay) and not own_decay:
         return  # no decoupled decay: nothing to check, no schedule to evaluate
-    schedule = build_schedule(est)
     batch = {"auto": min(200, n), "full": n}.get(est.batch_size, est.batch_size)
     clocks = fit_clocks(
-        schedule.unit, est._state, 1 if incremental else est.max_iter, n, batch
+        schedule.unit, state, 1 if incremental else est.max_iter, n, batch
     )
     rate = float(getattr(optimizer, "learning_rate", 1.0))
-    rate *= float(est._state.lr_multiplier)
+    rate *= float(state.lr_multiplier)
     factor = schedule.peak(clocks)
     peak = rate * factor
     found = []
@@ -248,7 +261,7 @@ def check_weight_decay(est: Any, optimizer: Any, n: int, incremental: bool) -> N
 
 
 def stopping_callbacks(
-    est: Any, validate: Any
+    est: Any, validate: Any, schedule: schedules.Schedule
 ) -> tuple[NoImprovementStopping, list[Callback]]:
     """Build the stopping rule and the callbacks the schedule options need.
 
@@ -264,7 +277,7 @@ def stopping_callbacks(
     monitor = est.monitor if on_validation else "loss"
     # plateau() is annotated ``Schedule | None``; what it promises is an object
     # with the plateau rule's settings (a Plateau or the like)
-    rule = cast("PlateauRule | None", build_schedule(est).plateau())
+    rule = cast("PlateauRule | None", schedule.plateau())
     stops = rule is not None and bool(rule.stop_at_min_lr)
     stopper = NoImprovementStopping(
         monitor=monitor,

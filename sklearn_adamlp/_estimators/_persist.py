@@ -4,7 +4,7 @@
 (network, optimizer, history, training state, stopping rule, random
 generators) replaced by plain data (``_persist_state``) under one key, plus the
 sklearn-adamlp version; ``__setstate__`` warns when that version differs from
-the running one and rebuilds the objects. Buffers and caches (the gradient, the
+the running one and rebuilds the objects. Buffers and caches (the
 ``coefs_`` views, the ``history_`` frame, a fit's training data) are not saved.
 
 The same mixin owns the random stream a fit draws from: a warm-started fit or
@@ -41,7 +41,8 @@ PLAIN_KEY = "_fitted_plain"
 #: version of the layout of ``PLAIN_KEY``
 FORMAT = 1
 
-#: buffers, views and caches rebuilt on load, and a fit's training data
+#: views and caches rebuilt on load; ``_grad`` and ``_callback_data``: attributes
+#: of earlier releases (a work buffer and a fit's training data), dropped
 _DROPPED = ("_coefs", "_intercepts", "_grad", "_history_frame", "_callback_data")
 
 #: attribute -> (to plain, from plain) for the working objects
@@ -63,7 +64,6 @@ class PersistMixin:
     l1: float
     random_state: int | np.random.RandomState | None
     _flat: FloatArray
-    _grad: FloatArray
     _network: Network
     _history: History
     _schedule_callbacks: list[Callback]
@@ -112,7 +112,6 @@ class PersistMixin:
             flat = aligned_empty(self._flat.size, self._flat.dtype)
             flat[...] = self._flat  # an unpickled array starts anywhere
             self._flat = flat
-            self._grad = aligned_empty(flat.size, flat.dtype)
             self._set_views()
 
     def _warn_version(self, saved: str | None) -> None:

@@ -14,7 +14,7 @@ class AdaBound(Optimizer):
     """AdaBound (Luo et al. 2019), as in the authors' reference implementation.
 
     With ``c1 = 1 - beta_1**t``, ``c2 = 1 - beta_2**t`` and
-    ``final = final_lr * lr_scale_``::
+    ``final = final_lr * lr / learning_rate``::
 
         m = beta_1 * m + (1 - beta_1) * g
         v = beta_2 * v + (1 - beta_2) * g**2
@@ -30,8 +30,9 @@ class AdaBound(Optimizer):
     (``step_size = lr * sqrt(c2) / c1`` divided by ``sqrt(v) + epsilon``, then
     times ``m``); the paper's Algorithm 2 writes ``clip(lr / sqrt(v))`` with
     ``lr / sqrt(t)`` and no bias correction. When a schedule scales the learning
-    rate (``lr = learning_rate * lr_scale_``), ``final_lr`` is scaled by the same
-    ``lr_scale_``, as the reference scales it by ``lr / base_lr``.
+    rate (the step's ``lr`` differs from the hyper-parameter ``learning_rate``),
+    ``final_lr`` is scaled by the same factor, as the reference scales it by
+    ``lr / base_lr``.
 
     Parameters
     ----------
@@ -79,7 +80,8 @@ class AdaBound(Optimizer):
     def _update(self, p, g, s, lr, t, terms=()):
         b1, b2, eps = float(self.beta_1), float(self.beta_2), float(self.epsilon)
         gamma = float(self.gamma)
-        final = float(self.final_lr) * float(getattr(self, "lr_scale_", 1.0))
+        base = float(self.learning_rate)
+        final = float(self.final_lr) * (lr / base if base else 1.0)
         m, v = s["m"], s["v"]
         lower = final * (1.0 - 1.0 / (gamma * t + 1.0))
         upper = final * (1.0 + 1.0 / (gamma * t))

@@ -20,12 +20,12 @@ from sklearn_adamlp.regularizers import (
 class Optimizer(Parametrized):
     """Base class of the first-order optimizers.
 
-    ``step(params, grads, terms)`` updates every array of ``params`` in place
-    from the same-shaped ``grads``. On the first call it creates the state
-    (``state_``, one dict of arrays per parameter array) and the step counter
-    ``t_``; then, for t = 1, 2, ...::
+    ``step(params, grads, terms, learning_rate)`` updates every array of
+    ``params`` in place from the same-shaped ``grads``. On the first call it
+    creates the state (``state_``, one dict of arrays per parameter array) and
+    the step counter ``t_``; then, for t = 1, 2, ...::
 
-        lr = learning_rate * lr_scale_
+        lr = learning_rate argument        (the hyper-parameter when not given)
         g  = g + weight_decay * p        (weight_decay_mode 'l2', when weight_decay > 0)
         p  = p * (1 - lr * weight_decay) (weight_decay_mode 'decoupled', e.g. AdamW)
         g  = g + terms(p)                (the gradient terms passed to ``step``)
@@ -39,8 +39,12 @@ class Optimizer(Parametrized):
     order), the same decay the estimator's ``weight_decay`` applies. Contiguous
     arrays reach ``_update`` as flat 1-D views.
 
-    ``lr_scale_`` (1.0 at first) is set by the training loop: learning-rate
-    schedules and plateau reductions multiply the base ``learning_rate``.
+    The step's rate is an argument, as Keras 3's ``update_step(gradient,
+    variable, learning_rate)``: the training loop computes it in one place
+    (``TrainContext.learning_rate``: the hyper-parameter ``learning_rate``
+    times the schedule's factor and the plateau reductions) and passes it;
+    nothing outside the optimizer writes its attributes during a fit. Called
+    without it (a standalone step), the rate is the hyper-parameter.
     On the estimator's fast path ``params`` is ``[flat]``, one contiguous buffer,
     so the loop below runs once and ``_update`` is a handful of vectorized
     operations over every weight and bias.
@@ -54,23 +58,32 @@ class Optimizer(Parametrized):
     #: how ``weight_decay`` acts: 'l2' (added to the gradient) or 'decoupled'
     weight_decay_mode: ClassVar[str] = "l2"
 
-    #: capability flag: ``step`` takes the gradient terms as its third argument.
-    #: A subclass that overrides ``step`` gets False unless it sets it itself;
-    #: the training loop then adds the L2 gradient to the whole gradient first.
+    #: capability flags: ``step`` takes the gradient terms (third argument) and
+    #: the keyword ``learning_rate``. A subclass that overrides ``step`` gets
+    #: False for a flag it does not set itself: the training loop then adds the
+    #: L2 gradient to the whole gradient first, and its ``step`` is called
+    #: without a rate (a schedule cannot reach it; the fit warns).
     accepts_gradient_terms: ClassVar[bool] = True
+    accepts_learning_rate: ClassVar[bool] = True
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        if "step" in cls.__dict__ and "accepts_gradient_terms" not in cls.__dict__:
-            cls.accepts_gradient_terms = False
+        if "step" in cls.__dict__:
+            for flag in ("accepts_gradient_terms", "accepts_learning_rate"):
+                if flag not in cls.__dict__:
+                    setattr(cls, flag, False)
 
     def step(
         self,
         params: Sequence[FloatArray],
         grads: Sequence[FloatArray],
         terms: Sequence[GradientTerm] = (),
+        learning_rate: float | None = None,
     ) -> None:
         """Update ``params`` in place from ``grads`` (``grads`` may be modified).
+
+        ``learning_rate`` is this step's rate (the training loop passes the
+        scheduled rate); None takes the hyper-parameter ``learning_rate``.
 
         ``terms`` (with a single, flat parameter array only) are gradient terms
         still to be added: ``term(p, g, block)`` adds its part to ``g[block]``,
@@ -85,10 +98,8 @@ class Optimizer(Parametrized):
         if getattr(self, "state_", None) is None:
             self.state_ = [self._init_state(_flat(p)) for p in params]
             self.t_ = 0
-        if not hasattr(self, "lr_scale_"):
-            self.lr_scale_ = 1.0
         self.t_ += 1
-        lr = self.current_lr()
+        lr = self.base_learning_rate() if learning_rate is None else learning_rate
         wd = float(getattr(self, "weight_decay", 0.0) or 0.0)
         fused = getattr(self._update, "fuses_terms", False)
         fuses_decay = getattr(self._update, "fuses_decay", False)
@@ -135,11 +146,13 @@ class Optimizer(Parametrized):
         l2 = _fused_l2(terms)
         return l2 is not None and step(*args, l2)
 
-    def current_lr(self) -> float:
-        """Return the next step's learning rate, ``learning_rate * lr_scale_``."""
-        return float(getattr(self, "learning_rate", 1.0)) * float(
-            getattr(self, "lr_scale_", 1.0)
-        )
+    def base_learning_rate(self) -> float:
+        """Return the hyper-parameter ``learning_rate`` (1.0 for a class without).
+
+        Schedules and plateau reductions multiply it; the training loop passes
+        the product to ``step``.
+        """
+        return float(getattr(self, "learning_rate", 1.0))
 
     def decay_factor(self, lr: float) -> float:
         """Return the factor decoupled weight decay multiplies ``p`` by at ``lr``.
@@ -155,9 +168,19 @@ class Optimizer(Parametrized):
             return 1.0
         return DecoupledWeightDecay(wd).factor(lr)
 
+    def continue_from(self, other: Optimizer) -> None:
+        """Take the moments and step count of ``other``, of the same class.
+
+        A warm-started fit or ``partial_fit`` builds a fresh optimizer from
+        the estimator's parameters and continues the previous one's state;
+        another class (the solver changed) starts anew.
+        """
+        if type(other) is type(self) and getattr(other, "state_", None) is not None:
+            self.state_, self.t_ = other.state_, other.t_
+
     def reset(self) -> None:
-        """Forget the state (moments, step counter, learning-rate scale)."""
-        for name in ("state_", "t_", "lr_scale_"):
+        """Forget the state (moments and step counter)."""
+        for name in ("state_", "t_", "lr_scale_"):  # lr_scale_: older pickles
             self.__dict__.pop(name, None)
 
     def _init_state(self, p: FloatArray) -> dict[str, Any]:

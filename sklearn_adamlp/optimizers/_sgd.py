@@ -34,7 +34,7 @@ class SGD(Optimizer):
     Parameters
     ----------
     learning_rate : float, default=0.01
-        Step size ``lr`` (times ``lr_scale_`` set by schedules).
+        Step size ``lr`` (the rate ``step`` receives; schedules scale it).
     momentum : float, default=0.0
         Momentum coefficient in [0, 1].
     nesterov : bool, default=False

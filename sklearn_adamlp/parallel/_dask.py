@@ -65,7 +65,7 @@ def current_client() -> Any:
 class DaskSession(ParallelSession):
     """Workers of one fit on a Dask cluster; ``with session as run_epoch``."""
 
-    def __enter__(self) -> Callable[[Any, Any, Any], tuple[float, int]]:
+    def __enter__(self) -> Callable[[Any, Any, Any, float], tuple[float, int]]:
         from sklearn_adamlp.parallel._dask_actors import Center, Trainer
 
         self.client = client = current_client()
@@ -140,11 +140,11 @@ class DaskSession(ParallelSession):
         self.futures, self.trainers, self.center_actor = [], [], None
 
     def run_epoch(
-        self, ctx: Any, batches: Any, order: np.ndarray | None
+        self, ctx: Any, batches: Any, order: np.ndarray | None, lr: float
     ) -> tuple[float, int]:
-        """One epoch over the Dask workers: ``(mean batch loss, steps taken)``."""
+        """One epoch over the Dask workers at rate ``lr``: ``(mean loss, steps)``."""
         try:
-            return self._epoch(ctx, order)
+            return self._epoch(ctx, order, lr)
         except _LostWorker:
             raise
         except Exception as exc:  # e.g. "Worker holding Actor was lost"
@@ -158,10 +158,12 @@ class DaskSession(ParallelSession):
                 time.sleep(POLL)
             raise RuntimeError(f"A Dask worker of the fit failed: {exc!r}") from exc
 
-    def _epoch(self, ctx: Any, order: np.ndarray | None) -> tuple[float, int]:
+    def _epoch(
+        self, ctx: Any, order: np.ndarray | None, lr: float
+    ) -> tuple[float, int]:
         self._wait([self.center_actor.set(ctx.flat)])
         sent = ctx.flat.nbytes * (1 + len(self.trainers))
-        epoch = EpochOrder(replace(ctx.state), ctx.optimizer.lr_scale_, -1)
+        epoch = EpochOrder(replace(ctx.state), lr, -1)
         rows: list[np.ndarray | None] = [None] * len(self.blocks)
         if order is not None:
             mine = self.owner[order]

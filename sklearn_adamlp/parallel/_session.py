@@ -59,7 +59,7 @@ class ParallelSession:
         self.conns: list = []
         self._limits = None
 
-    def __enter__(self) -> Callable[[Any, Any, Any], tuple[float, int]]:
+    def __enter__(self) -> Callable[[Any, Any, Any, float], tuple[float, int]]:
         ctx, batches, k = self.ctx, self.batches, self.n_workers
         mp = None
         if self.use_processes:
@@ -144,15 +144,15 @@ class ParallelSession:
                 self.conns.append(parent)
 
     def run_epoch(
-        self, ctx: Any, batches: Any, order: np.ndarray | None
+        self, ctx: Any, batches: Any, order: np.ndarray | None, lr: float
     ) -> tuple[float, int]:
-        """One epoch over the workers: ``(mean batch loss, steps taken)``."""
+        """One epoch over the workers at rate ``lr``: ``(mean loss, steps)``."""
         center = unwrap(self.center)
         np.copyto(center, ctx.flat)
         n_rows = -1 if order is None else len(order)
         if order is not None:
             unwrap(self.order)[:n_rows] = order
-        epoch = EpochOrder(replace(ctx.state), ctx.optimizer.lr_scale_, n_rows)
+        epoch = EpochOrder(replace(ctx.state), lr, n_rows)
         if self.strategy.synchronous:
             results = self._rounds(epoch)
         elif self.conns:

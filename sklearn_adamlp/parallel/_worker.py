@@ -21,7 +21,7 @@ from sklearn_adamlp.history import History
 from sklearn_adamlp.parallel._guard import ParentWatch, TimedLock, after_fork_in_worker
 from sklearn_adamlp.parallel._shared import unwrap
 from sklearn_adamlp.parallel._strategies import ParallelStrategy, Replica
-from sklearn_adamlp.training import TrainContext, TrainState, _Batches, _steps
+from sklearn_adamlp.training import Batches, TrainContext, TrainState, steps
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class EpochOrder:
     """What the fitting process tells every worker at the start of an epoch."""
 
     state: TrainState  # the fit's counters before this epoch
-    lr_scale: float  # the schedule's factor for this epoch
+    learning_rate: float  # the epoch's rate (TrainContext.learning_rate)
     n_rows: int  # rows of the order in shared memory; -1: rows in place
 
 
@@ -77,6 +77,7 @@ class Worker:
         #: the replica's buffer (a synchronous strategy's, shared), or None
         self.local_buf: Any = None
         self._share: Any = None  # the running share of a synchronous epoch
+        self.lr = 0.0  # the running epoch's learning rate (set by ``begin``)
 
     def setup(self) -> None:
         """Build the buffers and the context (in the process that runs it)."""
@@ -92,22 +93,15 @@ class Worker:
             lock = TimedLock(lock, self.watch)
         self.replica = Replica(center, local, lock)
         X, Y, sw, keys = (unwrap(a) for a in self.data)
-        self.batches = _Batches(X, Y, sw, self.batch_size, keys)
-        self.ctx = TrainContext(
-            network=self.network,
-            flat=local,
-            grad=np.empty_like(local),
-            optimizer=self.optimizer,
-            state=TrainState(),
-            history=History(),
-            schedule=self.schedule,
-            transforms=self.transforms,
-        )
+        self.batches = Batches(X, Y, sw, self.batch_size, keys)
+        self.ctx = self._new_context(TrainState(), np.empty_like(local))
         self.result = EpochResult()
         self._fitting = False
 
     def begin(self, epoch: EpochOrder) -> None:
         """Take the epoch's counters and learning rate; run the start hooks.
+
+        The worker's context is built anew with the epoch's counters.
 
         In a fit's first epoch the strategy starts the worker from the center.
 
@@ -115,9 +109,10 @@ class Worker:
         worker's ``j``-th step is the fit's step ``steps + index + j * k``), so
         per-step schedules and gradient noise see the fit's count.
         """
-        ctx, strategy, replica = self._context(), self.strategy, self.replica
-        ctx.state = replace(epoch.state, steps=epoch.state.steps + self.index)
-        ctx.optimizer.lr_scale_ = epoch.lr_scale
+        strategy, replica = self.strategy, self.replica
+        state = replace(epoch.state, steps=epoch.state.steps + self.index)
+        self.ctx = self._new_context(state, self._context().grad)
+        self.lr = epoch.learning_rate
         self._order = None if epoch.n_rows < 0 else unwrap(self.order)[: epoch.n_rows]
         self.result = EpochResult()
         self._share = None
@@ -125,6 +120,19 @@ class Worker:
             strategy.begin_fit(replica)
             self._fitting = True
         strategy.begin_epoch(replica)
+
+    def _new_context(self, state: TrainState, grad: np.ndarray) -> TrainContext:
+        """Build this worker's context over its replica, with ``state``."""
+        return TrainContext(
+            network=self.network,
+            flat=self.replica.local,
+            grad=grad,
+            optimizer=self.optimizer,
+            state=state,
+            history=History(),
+            schedule=self.schedule,
+            transforms=self.transforms,
+        )
 
     def _context(self) -> TrainContext:
         """Return the context that ``setup`` built (in this process)."""
@@ -144,7 +152,7 @@ class Worker:
             self.result,
         )
         part = (self.index, self.n_workers)
-        for loss, rows in _steps(ctx, self.batches, self._order, part):
+        for loss, rows in steps(ctx, self.batches, self._order, self.lr, part):
             if not rows:
                 result.bad_loss = loss
                 return

@@ -1,9 +1,10 @@
 """Step transforms: run by the training loop around every optimizer step.
 
-A transform has ``before_step(ctx)``, which may change the gradient ``ctx.grad``
-(clipping, noise), and ``after_step(ctx)``, which may change the parameters
-``ctx.flat`` (decoupled weight decay, max-norm projection); the other hook does
-nothing. They work with any stepping optimizer, since they never look inside it,
+A transform has ``before_step(ctx, lr)``, which may change the gradient
+``ctx.grad`` (clipping, noise), and ``after_step(ctx, lr)``, which may change
+the parameters ``ctx.flat`` (decoupled weight decay, max-norm projection); the
+other hook does nothing. ``lr`` is the step's learning rate, passed by the
+training loop. They work with any stepping optimizer, since they never look inside it,
 and keep the dtype of the buffers (float32 stays float32). Work arrays are
 created on first use and reused by every later step.
 """
@@ -22,10 +23,10 @@ from sklearn_adamlp.regularizers._linalg import add_scaled, nrm2, scratch
 class StepTransform:
     """No-op base: subclasses override ``before_step`` and/or ``after_step``."""
 
-    def before_step(self, ctx: Any) -> None:
+    def before_step(self, ctx: Any, lr: float) -> None:
         """Change ``ctx.grad`` before the optimizer step (default: nothing)."""
 
-    def after_step(self, ctx: Any) -> None:
+    def after_step(self, ctx: Any, lr: float) -> None:
         """Change ``ctx.flat`` after the optimizer step (default: nothing)."""
 
     def for_worker(self, index: int) -> StepTransform:
@@ -83,9 +84,9 @@ class DecoupledWeightDecay(StepTransform):
         """Shrink ``p`` in place: ``p *= 1 - lr * weight_decay``."""
         p *= self.factor(lr)  # a Python float keeps the dtype
 
-    def after_step(self, ctx: Any) -> None:
+    def after_step(self, ctx: Any, lr: float) -> None:
         """Shrink the weights (not the biases) in place."""
-        self.apply(ctx.flat[ctx.network.layout.weights], ctx.optimizer.current_lr())
+        self.apply(ctx.flat[ctx.network.layout.weights], lr)
 
 
 class MaxNorm(StepTransform):
@@ -116,7 +117,7 @@ class MaxNorm(StepTransform):
     def __init__(self, max_norm: float) -> None:
         self.max_norm = max_norm
 
-    def after_step(self, ctx: Any) -> None:
+    def after_step(self, ctx: Any, lr: float) -> None:
         """Rescale the columns whose norm exceeds ``max_norm``, in place."""
         c = float(self.max_norm)
         W, _ = ctx.network.layout.views(ctx.flat)
@@ -158,7 +159,7 @@ class GradientClipping(StepTransform):
     def __init__(self, clip_norm: float) -> None:
         self.clip_norm = clip_norm
 
-    def before_step(self, ctx: Any) -> None:
+    def before_step(self, ctx: Any, lr: float) -> None:
         """Rescale ``ctx.grad`` in place when its norm exceeds ``clip_norm``."""
         c = float(self.clip_norm)
         n = nrm2(ctx.grad)
@@ -211,7 +212,7 @@ class GradientNoise(StepTransform):
         """Noise standard deviation at step ``t``."""
         return float(np.sqrt(float(self.eta) / (1.0 + t) ** float(self.gamma)))
 
-    def before_step(self, ctx: Any) -> None:
+    def before_step(self, ctx: Any, lr: float) -> None:
         """Add the noise to ``ctx.grad`` in place."""
         if getattr(self, "_gen", None) is None:  # a Generator fills in place
             seed = self.seed if self.seed is not None else _draw_seed(ctx.rng)

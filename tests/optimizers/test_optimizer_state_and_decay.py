@@ -7,6 +7,7 @@ torch.optim.AdamW's equations, written again here with plain numpy.
 import numpy as np
 import pytest
 from optim_problems import PROBLEMS, X0
+from sklearn.exceptions import ConvergenceWarning
 
 from sklearn_adamlp import MLPRegressor, optimizers, regularizers
 
@@ -164,3 +165,72 @@ def test_an_optimizer_overriding_step_without_terms_gets_none():
             hidden_layer_sizes=(4,), solver=OwnStep(), alpha=0.1, max_iter=2
         ).fit(X, y)
     assert calls
+
+
+def test_a_step_without_learning_rate_warns_when_a_schedule_cannot_reach_it():
+    """The scheduled rate is an argument of ``step``: an override that does not
+    take it steps at its hyper-parameter, and a fit with a schedule says so."""
+
+    class OldStep(optimizers.SGD):
+        def step(self, params, grads):
+            super().step(params, grads)
+
+    assert not OldStep.accepts_learning_rate
+    assert optimizers.SGD.accepts_learning_rate
+    rng = np.random.RandomState(0)
+    X, y = rng.normal(size=(20, 3)), rng.normal(size=20)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        MLPRegressor(hidden_layer_sizes=(4,), solver=OldStep(), max_iter=2).fit(
+            X, y
+        )  # constant
+    with pytest.warns(UserWarning, match="takes no learning_rate"):
+        MLPRegressor(
+            hidden_layer_sizes=(4,),
+            solver=OldStep(),
+            learning_rate="invscaling",
+            max_iter=2,
+        ).fit(X, y)
+
+
+def test_nothing_outside_the_optimizer_writes_its_attributes_during_a_fit():
+    """The learning rate, the schedule and the plateau rule reach the optimizer
+    as arguments: during fit and partial_fit the only attributes set on it are
+    its own state (``state_``, ``t_``), set by its own methods."""
+    import inspect
+
+    written = []
+
+    class Watched(optimizers.Adam):
+        def __setattr__(self, name, value):
+            caller = inspect.stack()[1]
+            written.append((name, caller.frame.f_globals.get("__name__")))
+            super().__setattr__(name, value)
+
+    rng = np.random.RandomState(0)
+    X, y = rng.normal(size=(40, 3)), rng.normal(size=40)
+    est = MLPRegressor(
+        hidden_layer_sizes=(4,),
+        solver=Watched(learning_rate=0.01),
+        learning_rate="adaptive",
+        n_iter_no_change=1,
+        tol=10.0,  # plateaus at once: the rate is divided during the fit
+        max_iter=6,
+        weight_decay=1e-3,
+    )
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est.fit(X, y)
+        assert est.history_["learning_rate"].nunique() > 1  # it did change
+        written.clear()  # the clone's __init__ set the hyper-parameters
+        est.partial_fit(X, y)
+        est.fit(X, y)
+    params = set(optimizers.Adam._get_param_names())
+    fitted = {(n, m) for n, m in written if n not in params}
+    assert {n for n, _ in fitted} <= {"state_", "t_"}
+    assert {m for _, m in fitted} <= {"sklearn_adamlp.optimizers._base"}

@@ -370,8 +370,8 @@ def test_sgd_velocity_form_and_torch_form_differ_only_when_lr_changes():
     x_sk, x_torch = X0.copy(), X0.copy()
     for i in range(20):
         for opt, x in ((sk, x_sk), (torch_form, x_torch)):
-            opt.lr_scale_ = 1.0 if i < 10 else 0.1
-            opt.step([x], [grad(x)])
+            scale = 1.0 if i < 10 else 0.1
+            opt.step([x], [grad(x)], learning_rate=opt.learning_rate * scale)
         if i < 10:
             np.testing.assert_allclose(x_sk, x_torch, rtol=1e-12)
     assert not np.allclose(x_sk, x_torch, rtol=1e-6)
@@ -382,11 +382,25 @@ def test_adabound_scales_final_lr_with_the_schedule():
     opt = optimizers.AdaBound(learning_rate=0.01, final_lr=0.05)
     x = X0.copy()
     for _ in range(50):
-        opt.lr_scale_ = 0.5
-        opt.step([x], [grad(x)])
+        opt.step([x], [grad(x)], learning_rate=0.005)  # a schedule's 0.5 x 0.01
     # the reference with a scheduled lr: final_lr * lr / base_lr
     expected = ref_adabound(X0, grad, 50, lr=0.005, final_lr=0.025)
     np.testing.assert_allclose(x, expected, rtol=1e-10)
+
+
+def test_the_learning_rate_argument_is_the_step_size_and_changes_no_attribute():
+    """``step(..., learning_rate=r)`` takes the step at ``r`` (SGD: p - r * g)
+    and leaves the optimizer's hyper-parameters and attributes as they were."""
+    opt = optimizers.SGD(learning_rate=0.1, momentum=0.0)
+    x = np.array([1.0, -2.0])
+    opt.step([x], [np.array([0.5, 0.5])])  # the hyper-parameter: 0.1
+    np.testing.assert_allclose(x, [1.0 - 0.05, -2.0 - 0.05], rtol=1e-15)
+    before = {k: v for k, v in vars(opt).items() if k not in ("state_", "t_")}
+    opt.step([x], [np.array([0.5, 0.5])], learning_rate=0.02)
+    np.testing.assert_allclose(x, [0.95 - 0.01, -2.05 - 0.01], rtol=1e-15)
+    after = {k: v for k, v in vars(opt).items() if k not in ("state_", "t_")}
+    assert after == before
+    assert opt.learning_rate == 0.1
 
 
 def test_rprop_initial_step_is_the_learning_rate():
