@@ -74,7 +74,13 @@ class LayerTrace:
         NaN for unbounded activations; dead: the fraction of units that are 0
         on every row).
         """
-        return _stats.layer_frame(self)
+        return _stats.layer_frame(
+            self.layer_names,
+            self.activation_names,
+            self.activations,
+            self.weights,
+            self.grad_weights,
+        )
 
 
 def trace_network(
