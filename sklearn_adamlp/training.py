@@ -22,7 +22,7 @@ import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 
 from sklearn_adamlp._typing import FloatArray
-from sklearn_adamlp._validation import _check_optimize_result
+from sklearn_adamlp._validation import check_optimize_result
 from sklearn_adamlp.callbacks import Callback
 from sklearn_adamlp.divergence import (
     DIVERGENCE_ADVICE,
@@ -490,7 +490,7 @@ def _check_minimizer_result(res, max_iter: int) -> int:
     """
     solver = getattr(res, "solver", "lbfgs")
     if solver == "lbfgs":
-        return _check_optimize_result("lbfgs", res, max_iter)
+        return check_optimize_result("lbfgs", res, max_iter)
     n_iter = min(int(res.nit), max_iter)
     if res.status != 0:
         msg = (
