@@ -414,6 +414,25 @@ def test_numba_is_imported_by_a_small_fit_only_in_mode_on(mode, imported):
     assert _python(code, mode).strip() == str(imported)
 
 
+@pytest.mark.parametrize(
+    ("mode", "numba_first", "expected"),
+    [("auto", False, "False False"), ("off", False, "False False"),
+     ("on", False, "True True"), ("auto", True, "True True")],
+)  # fmt: skip
+def test_load_if_used_loads_in_mode_on_or_once_numba_is_imported(
+    mode, numba_first, expected
+):
+    """What the parallel sessions call before forking: the loops load when a
+    fit would use them at once (mode on) or numba is in the process anyway."""
+    code = (
+        "import sys;"
+        + ("import numba;" if numba_first else "")
+        + "from sklearn_adamlp import _jit;"
+        "print(_jit.load_if_used(), _jit.loaded() and 'numba' in sys.modules)"
+    )
+    assert _python(code, mode).strip() == expected
+
+
 def test_a_fit_in_a_forked_child_after_one_in_the_parent(digits):
     """The loops start no thread pool, so a fork after a fit is safe."""
     import multiprocessing as mp

@@ -10,17 +10,18 @@ from sklearn.base import ClassifierMixin
 from sklearn.metrics import accuracy_score
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.multiclass import (
-    _check_partial_fit_first_call,
-    type_of_target,
-    unique_labels,
-)
+from sklearn.utils.multiclass import type_of_target, unique_labels
 from sklearn.utils.validation import check_array, column_or_1d
 
 from sklearn_adamlp import losses
 from sklearn_adamlp._estimators import _weights
 from sklearn_adamlp._estimators._base import BaseMLP, is_stepper
-from sklearn_adamlp._validation import StrOptions, _fit_context, check_is_fitted
+from sklearn_adamlp._validation import (
+    StrOptions,
+    check_is_fitted,
+    check_partial_fit_first_call,
+    fit_context,
+)
 
 
 class BalancedPartialFitError(AttributeError, ValueError):
@@ -455,7 +456,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             out = out.ravel()
         return self._label_binarizer.inverse_transform(out, threshold=threshold)
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context(prefer_skip_nested_validation=True)
     def fit(
         self,
         X,
@@ -510,7 +511,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         )
 
     @_PartialFit
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None, classes=None):
         """Update the model with one epoch over ``(X, y)``.
 
@@ -526,7 +527,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         -------
         self : MLPClassifier
         """
-        if _check_partial_fit_first_call(self, classes):
+        if check_partial_fit_first_call(self, classes):
             self._label_binarizer = LabelBinarizer()
             if type_of_target(y).startswith("multilabel"):
                 self._label_binarizer.fit(y)

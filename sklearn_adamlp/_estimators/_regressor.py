@@ -13,7 +13,7 @@ from sklearn.utils.validation import check_array, column_or_1d
 from sklearn_adamlp import losses
 from sklearn_adamlp._estimators._base import BaseMLP, is_stepper
 from sklearn_adamlp._estimators._dtype import cast_input
-from sklearn_adamlp._validation import _fit_context
+from sklearn_adamlp._validation import fit_context
 
 
 class MLPRegressor(RegressorMixin, BaseMLP):
@@ -175,7 +175,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
             return np.nan
         return r2_score(Y, out, sample_weight=sample_weight)
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context(prefer_skip_nested_validation=True)
     def fit(
         self,
         X,
@@ -222,7 +222,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         )
 
     @available_if(is_stepper)
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None):
         """Update the model with one epoch over ``(X, y)``.
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 import numpy as np
 from sklearn.utils.class_weight import compute_class_weight
 
-from sklearn_adamlp._validation import _check_sample_weight
+from sklearn_adamlp import _validation
 
 #: ``f(Y) -> per-row class weights`` of an encoded target ``Y``
 ClassWeights = Callable[[np.ndarray], np.ndarray]
@@ -28,7 +28,7 @@ def check_sample_weight(sample_weight, X, dtype, name: str = "sample_weight"):
     """
     if sample_weight is None:
         return None
-    sw = _check_sample_weight(sample_weight, X, dtype=dtype)
+    sw = _validation.check_sample_weight(sample_weight, X, dtype=dtype)
     negative = sw < 0
     if negative.any():
         raise ValueError(

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import sys
 import warnings
 from typing import Any
 
@@ -80,6 +81,20 @@ def available() -> bool:
 def loaded() -> bool:
     """Whether numba and the loops are loaded in this process."""
     return bool(_state["loops"])
+
+
+def load_if_used() -> bool:
+    """Load numba and the loops now if this process runs or has imported them.
+
+    With mode "on", or numba already imported (by any thread), the loops are
+    imported here, waiting for a thread that is importing numba; nothing is
+    loaded otherwise. Return ``loaded()``. The parallel sessions call it before
+    forking worker processes, so that no import of numba is half done in a
+    fork.
+    """
+    if available() and (_state["mode"] == "on" or "numba" in sys.modules):
+        _load()
+    return loaded()
 
 
 def describe() -> str:

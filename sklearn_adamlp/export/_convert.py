@@ -133,6 +133,19 @@ def calculate_shapes(operator: Any) -> None:
     operator.outputs[1].type = float_type(scores)
 
 
+def skl2onnx_classifier_parser() -> Any:
+    """Return skl2onnx's own parser of a classifier's outputs (zipmap option).
+
+    The one use of a private name of skl2onnx in the package: skl2onnx (up to
+    1.20 at least) has no public form of its classifier parser, which its
+    ``update_registered_converter`` registers for a converter declaring the
+    ``zipmap`` option. If skl2onnx moves it, this is the line to change.
+    """
+    from skl2onnx._parse import _parse_sklearn_classifier  # private: no public one
+
+    return _parse_sklearn_classifier
+
+
 def parse_classifier(
     scope: Any, model: Any, inputs: list, custom_parsers: Any = None
 ) -> list:
@@ -142,15 +155,13 @@ def parse_classifier(
     the ``zipmap`` option applies, as for scikit-learn's MLPClassifier); one
     with raw scores declares ``label`` and ``scores`` without ZipMap.
     """
-    from skl2onnx._parse import (
-        _get_sklearn_operator_name,
-        _parse_sklearn_classifier,
-    )
+    from skl2onnx import get_model_alias
     from skl2onnx.common.data_types import Int64TensorType, guess_tensor_type
 
     if _outputs.probabilistic(model):
-        return _parse_sklearn_classifier(scope, model, inputs, custom_parsers)
-    op = scope.declare_local_operator(_get_sklearn_operator_name(type(model)), model)
+        parse = skl2onnx_classifier_parser()
+        return parse(scope, model, inputs, custom_parsers)
+    op = scope.declare_local_operator(get_model_alias(type(model)), model)
     op.inputs = inputs
     label = scope.declare_local_variable("label", Int64TensorType())
     scores = scope.declare_local_variable("scores", guess_tensor_type(inputs[0].type))

@@ -5,8 +5,8 @@ The converter depends on the public fitted attributes (``coefs_``,
 ``snapshots_``, ``ensemble_size_``) and parameters (``activation``,
 ``snapshot_ensemble``, ``loss``). What has no public attribute (batch-norm
 scales, shifts and running statistics, the flat layout of a snapshot, the target
-type of a classifier) is read in ``_internals`` alone, so a change of the
-estimator's internal storage is adapted in one place.
+type of a classifier) comes from ``_estimators.fitted_parts``, read in
+``_internals`` alone.
 
 Batch normalization is folded into the weights: the inference pass computes,
 per hidden layer (``batchnorm``)::
@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from sklearn_adamlp import activations
+from sklearn_adamlp._estimators import fitted_parts
 from sklearn_adamlp._typing import FloatArray
 
 
@@ -54,7 +55,8 @@ def _internals(est: Any) -> SimpleNamespace:
         norm's variance offset; ``batch_norm``; ``y_type``, the classifier's
         target type (``LabelBinarizer.y_type_``; None for a regressor).
     """
-    net = est._network
+    parts = fitted_parts(est)
+    net = parts.network
     layout = net.layout
 
     def unpack(flat: FloatArray) -> tuple[list[FloatArray], ...]:
@@ -67,13 +69,13 @@ def _internals(est: Any) -> SimpleNamespace:
             r[1, o[i] : o[i + 1]] for i in idx
         ]
 
-    lb = getattr(est, "_label_binarizer", None)
+    lb = parts.label_binarizer
     return SimpleNamespace(
         unpack=unpack,
-        flat=est._flat,
+        flat=parts.flat,
         running=running,
-        running_final=net.running,
-        running_snapshots=list(getattr(est, "_snapshot_running", [])),
+        running_final=parts.running,
+        running_snapshots=list(parts.snapshot_running),
         eps=float(net.bn_eps),
         batch_norm=bool(net.batch_norm),
         y_type=None if lb is None else lb.y_type_,

@@ -7,8 +7,9 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils.multiclass import unique_labels
 from sklearn.utils.validation import check_array, column_or_1d
 
+from sklearn_adamlp._estimators import checked_X, fitted_parts
 from sklearn_adamlp._estimators._base import BaseMLP
-from sklearn_adamlp._validation import _check_sample_weight, check_is_fitted
+from sklearn_adamlp._validation import check_sample_weight
 
 
 def final_step(estimator, X):
@@ -24,25 +25,26 @@ def final_step(estimator, X):
             "expected an MLPClassifier or MLPRegressor of sklearn_adamlp (or a "
             f"Pipeline ending in one), got {type(model).__name__}."
         )
-    check_is_fitted(model, "_flat")
+    fitted_parts(model)  # raises NotFittedError for an unfitted model
     return model, X
 
 
 def probe_X(model: BaseMLP, X):
     """``X`` validated against the fitted model, in the network's dtype."""
-    X = model._checked_X(X)
-    return X.astype(model._network.dtype, copy=False)
+    X = checked_X(model, X)
+    return X.astype(fitted_parts(model).network.dtype, copy=False)
 
 
 def encode_target(model: BaseMLP, y, n_samples: int) -> np.ndarray:
     """Return the network's 2-D target of ``y``: label indicators or floats."""
-    dtype = model._network.dtype
-    if hasattr(model, "classes_"):
+    parts = fitted_parts(model)
+    dtype = parts.network.dtype
+    if parts.label_binarizer is not None:
         y = check_array(y, ensure_2d=False, dtype=None, input_name="y")
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y)
         _check_rows(y, n_samples)
-        if model._label_binarizer.y_type_.startswith("multilabel"):
+        if parts.label_binarizer.y_type_.startswith("multilabel"):
             Y = np.asarray(y)
         else:
             unknown = np.setdiff1d(unique_labels(y), model.classes_)
@@ -51,7 +53,7 @@ def encode_target(model: BaseMLP, y, n_samples: int) -> np.ndarray:
                     f"y has classes not in the fitted classes_ {model.classes_}: "
                     f"{unknown}."
                 )
-            Y = model._label_binarizer.transform(y)
+            Y = parts.label_binarizer.transform(y)
         return np.asarray(Y, dtype=dtype).reshape(n_samples, -1)
     y = check_array(y, ensure_2d=False, dtype="numeric", input_name="y")
     _check_rows(y, n_samples)
@@ -70,7 +72,7 @@ def _check_rows(y, n_samples: int) -> None:
 
 def check_weights(sample_weight, X) -> np.ndarray:
     """Return checked sample weights of the rows: finite, >= 0, positive sum."""
-    sw = _check_sample_weight(sample_weight, X, dtype=X.dtype)
+    sw = check_sample_weight(sample_weight, X, dtype=X.dtype)
     if not np.isfinite(sw).all() or (sw < 0).any() or sw.sum() <= 0:
         raise ValueError(
             "sample_weight must be finite and non-negative with a positive sum."

@@ -25,13 +25,10 @@ ReLU and Initialization").
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-
-if TYPE_CHECKING:  # _trace imports this module
-    from sklearn_adamlp.inspection._trace import LayerTrace
 
 #: range (lo, hi) of the bounded activations, by name
 BOUNDS = {"logistic": (0.0, 1.0), "tanh": (-1.0, 1.0)}
@@ -67,11 +64,20 @@ def dead_fraction(h: np.ndarray) -> float:
     return float(np.mean(np.all(h == 0, axis=0)))
 
 
-def layer_frame(trace: LayerTrace) -> pd.DataFrame:
-    """One row per layer of ``trace`` (a ``LayerTrace``), the ``COLUMNS``."""
+def layer_frame(
+    layer_names: Sequence[str],
+    activation_names: Sequence[str],
+    activations: Sequence[np.ndarray],
+    weights: Sequence[np.ndarray],
+    grad_weights: Sequence[np.ndarray] | None,
+) -> pd.DataFrame:
+    """One row per layer, the ``COLUMNS``, from a trace's per-layer lists.
+
+    The arguments are the fields of a ``LayerTrace`` of the same names
+    (``grad_weights`` None without targets: ``grad_norm`` is then NaN).
+    """
     rows = []
-    grads = trace.grad_weights
-    pairs = zip(trace.activations, trace.activation_names, strict=True)
+    pairs = zip(activations, activation_names, strict=True)
     for l, (h, name) in enumerate(pairs):
         h = np.asarray(h, dtype=float)
         rows.append(
@@ -81,10 +87,14 @@ def layer_frame(trace: LayerTrace) -> pd.DataFrame:
                 saturated_fraction(h, name),
                 dead_fraction(h),
                 float(np.mean(h == 0)),
-                float("nan") if grads is None else float(np.linalg.norm(grads[l])),
-                float(np.linalg.norm(trace.weights[l])),
+                (
+                    float("nan")
+                    if grad_weights is None
+                    else float(np.linalg.norm(grad_weights[l]))
+                ),
+                float(np.linalg.norm(weights[l])),
             ]
         )
-    frame = pd.DataFrame(rows, index=pd.Index(trace.layer_names, name="layer"))
+    frame = pd.DataFrame(rows, index=pd.Index(layer_names, name="layer"))
     frame.columns = COLUMNS
     return frame

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from sklearn_adamlp._estimators import fitted_parts
 from sklearn_adamlp.inspection import _forward, _stats
 from sklearn_adamlp.inspection._input import (
     check_weights,
@@ -74,7 +75,13 @@ class LayerTrace:
         NaN for unbounded activations; dead: the fraction of units that are 0
         on every row).
         """
-        return _stats.layer_frame(self)
+        return _stats.layer_frame(
+            self.layer_names,
+            self.activation_names,
+            self.activations,
+            self.weights,
+            self.grad_weights,
+        )
 
 
 def trace_network(
@@ -160,9 +167,10 @@ def trace_layers(
     Y = None if y is None else encode_target(model, y, X.shape[0])
     if sample_weight is not None:
         sample_weight = check_weights(sample_weight, X)
+    parts = fitted_parts(model)
     return trace_network(
-        model._network,
-        model._flat,
+        parts.network,
+        parts.flat,
         X,
         Y,
         training=bool(training),

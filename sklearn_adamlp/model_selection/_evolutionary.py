@@ -14,10 +14,9 @@ from typing import ClassVar
 
 import numpy as np
 from sklearn.model_selection import ParameterSampler
-from sklearn.model_selection._search import BaseSearchCV
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval
 
+from sklearn_adamlp._validation import BaseSearchCV, Interval
 from sklearn_adamlp.model_selection._space import Space
 
 

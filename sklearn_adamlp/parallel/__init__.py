@@ -12,44 +12,23 @@ object (tunable as ``parallel__n_workers``)::
 
 from __future__ import annotations
 
-from typing import Any
-
-from sklearn.base import clone
-
-from sklearn_adamlp._registry import Registry
 from sklearn_adamlp.parallel._averaging import ModelAveraging
+from sklearn_adamlp.parallel._catalog import PARALLEL, available, build, get
+from sklearn_adamlp.parallel._dask import DaskSession
 from sklearn_adamlp.parallel._dask_input import remote_input
+from sklearn_adamlp.parallel._session import ParallelSession
 from sklearn_adamlp.parallel._strategies import (
     EASGD,
+    SESSIONS,
     Downpour,
     Hogwild,
     ParallelStrategy,
     Replica,
 )
 
-PARALLEL = Registry("parallel strategy")
-PARALLEL.register("hogwild")(Hogwild)
-PARALLEL.register("downpour")(Downpour)
-PARALLEL.register("easgd")(EASGD)
-PARALLEL.register("averaging")(ModelAveraging)
-
-get = PARALLEL.get
-available = PARALLEL.available
-
-
-def build(spec: Any) -> ParallelStrategy | None:
-    """Return a fresh strategy for the estimator's ``parallel`` value.
-
-    None stays None, a name or class is instantiated with its defaults, an
-    object is cloned (never mutated).
-    """
-    if spec is None:
-        return None
-    found = PARALLEL.get(spec)
-    if isinstance(found, type):
-        return found()
-    return clone(found, safe=False)
-
+# each backend's session, which ``ParallelStrategy.session`` starts (the
+# sessions import the strategies, so the strategies are handed them here)
+SESSIONS.update(processes=ParallelSession, sequential=ParallelSession, dask=DaskSession)
 
 __all__ = [
     "EASGD",

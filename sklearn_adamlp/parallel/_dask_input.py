@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from sklearn_adamlp.parallel._catalog import build
 from sklearn_adamlp.parallel._guard import POLL
 
 _REMOTE: contextvars.ContextVar[Any] = contextvars.ContextVar("remote_X", default=None)
@@ -81,10 +82,8 @@ def remote_input(
 
 
 def _check(estimator: Any, validation_data: Any) -> None:
-    from sklearn_adamlp import parallel
-
     strategy = estimator.parallel
-    found = None if strategy is None else parallel.build(strategy)
+    found = None if strategy is None else build(strategy)
     if found is None or found.backend != "dask":
         raise TypeError(
             "X is a dask collection: train on the cluster with "

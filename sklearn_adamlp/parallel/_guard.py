@@ -26,6 +26,8 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from sklearn_adamlp import _jit
+
 #: seconds between two looks at the other processes while waiting
 POLL = 0.1
 
@@ -111,10 +113,7 @@ def fork_safely(method: str) -> Iterator[None]:
     if method != "fork":
         yield
         return
-    from sklearn_adamlp import _jit
-
-    if _jit.available() and (_jit._state["mode"] == "on" or "numba" in sys.modules):
-        _jit._load()  # waits for a thread that is importing numba
+    _jit.load_if_used()  # waits for a thread that is importing numba
     lock = _compiler_lock()
     if lock is None:
         yield

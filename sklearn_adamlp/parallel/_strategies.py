@@ -18,7 +18,7 @@ A strategy holds hyper-parameters only (clone-able and tunable as
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from numbers import Integral, Real
 from typing import Any, ClassVar, Protocol, runtime_checkable
@@ -29,6 +29,13 @@ from sklearn_adamlp._params import Parametrized
 from sklearn_adamlp.parallel._cpus import usable_cpus
 
 BACKENDS = ("processes", "sequential", "dask")
+
+#: backend -> the session class that runs a fit's epochs on it, called as
+#: ``session(strategy, ctx, batches)``. The sessions import this module (for
+#: ``Replica`` and the strategies' hooks), so ``sklearn_adamlp.parallel``
+#: fills the table in when the package is imported, instead of this module
+#: importing them.
+SESSIONS: dict[str, Callable[[ParallelStrategy, Any, Any], Any]] = {}
 
 
 class Replica:
@@ -150,15 +157,12 @@ class ParallelStrategy(Parametrized):
             )
 
     def session(self, ctx: Any, batches: Any) -> Any:
-        """Return the context manager that runs the fit's epochs in parallel."""
+        """Return the context manager that runs the fit's epochs in parallel.
+
+        It is ``SESSIONS[backend](self, ctx, batches)``.
+        """
         self.check()
-        if self.backend == "dask":
-            from sklearn_adamlp.parallel._dask import DaskSession
-
-            return DaskSession(self, ctx, batches)
-        from sklearn_adamlp.parallel._session import ParallelSession
-
-        return ParallelSession(self, ctx, batches)
+        return SESSIONS[self.backend](self, ctx, batches)
 
     # --- worker hooks (run in the worker) ---------------------------------------
 

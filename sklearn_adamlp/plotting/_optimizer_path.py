@@ -228,7 +228,7 @@ def _build(spec: Any, fn: TestFunction, lr: float | None) -> Any:
     """Return a fresh optimizer: a name with a default rate, or a copy of an object."""
     obj = optimizers.get(spec)
     if isinstance(obj, type):
-        params = obj._get_param_names()  # type: ignore[attr-defined]
+        params = obj().get_params(deep=False)
         rule = _LR_RULE.get(spec) if isinstance(spec, str) else None
         if lr is None and rule is not None and "learning_rate" in params:
             lr = {"gradient": fn.gradient_lr, "adaptive": fn.adaptive_lr,

@@ -10,7 +10,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from sklearn_adamlp._typing import FloatArray
-from sklearn_adamlp._validation import _check_optimize_result
+from sklearn_adamlp._validation import check_optimize_result
 from sklearn_adamlp.training._context import Minimizer, TrainContext
 from sklearn_adamlp.training._events import INTERRUPTED, diverged, notify
 
@@ -31,7 +31,7 @@ def _check_minimizer_result(res: Any, max_iter: int) -> int:
     """
     solver = getattr(res, "solver", "lbfgs")
     if solver == "lbfgs":
-        return _check_optimize_result("lbfgs", res, max_iter)
+        return check_optimize_result("lbfgs", res, max_iter)
     n_iter = min(int(res.nit), max_iter)
     if res.status != 0:
         msg = (
