@@ -18,7 +18,8 @@ from sklearn.base import clone
 
 from sklearn_adamlp._registry import Registry
 from sklearn_adamlp.parallel._averaging import ModelAveraging
-from sklearn_adamlp.parallel._dask_input import remote_input
+from sklearn_adamlp.parallel._dask_input import is_dask, remote_input
+from sklearn_adamlp.parallel._dask_predict import computed_score, lazy_output
 from sklearn_adamlp.parallel._strategies import (
     EASGD,
     Downpour,
@@ -61,6 +62,9 @@ __all__ = [
     "Replica",
     "available",
     "build",
+    "computed_score",
     "get",
+    "is_dask",
+    "lazy_output",
     "remote_input",
 ]
