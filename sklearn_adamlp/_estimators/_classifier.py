@@ -13,7 +13,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import type_of_target, unique_labels
 from sklearn.utils.validation import check_array, column_or_1d
 
-from sklearn_adamlp import losses
+from sklearn_adamlp import losses, parallel
 from sklearn_adamlp._estimators import _weights
 from sklearn_adamlp._estimators._base import BaseMLP, is_stepper
 from sklearn_adamlp._validation import (
@@ -540,12 +540,16 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
+            A dask array or DataFrame gives a lazy dask array, one block per
+            row chunk (docs/distributed.md).
 
         Returns
         -------
         y : ndarray of shape (n_samples,) or (n_samples, n_classes)
         """
+        if type(X) is not np.ndarray and parallel.is_dask(X):
+            return parallel.lazy_output(self, "predict", X)
         return self._decode(self._forward(X))
 
     def _has_proba(self):
@@ -569,7 +573,9 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
+            A dask array or DataFrame gives a lazy dask array, one block per
+            row chunk (docs/distributed.md).
 
         Returns
         -------
@@ -577,6 +583,8 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             For a binary target, the score of ``classes_[1]`` (positive means
             that class), as scikit-learn's linear classifiers.
         """
+        if type(X) is not np.ndarray and parallel.is_dask(X):
+            return parallel.lazy_output(self, "decision_function", X)
         out = self._forward(X)
         return out.ravel() if self.n_outputs_ == 1 else out
 
@@ -586,13 +594,17 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
+            A dask array or DataFrame gives a lazy dask array, one block per
+            row chunk (docs/distributed.md).
 
         Returns
         -------
         proba : ndarray of shape (n_samples, n_classes)
             In the order of ``classes_``.
         """
+        if type(X) is not np.ndarray and parallel.is_dask(X):
+            return parallel.lazy_output(self, "predict_proba", X)
         out = self._forward(X)
         if self.n_outputs_ == 1:
             out = out.ravel()
@@ -605,15 +617,39 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
+            A dask array or DataFrame gives a lazy dask array, one block per
+            row chunk (docs/distributed.md).
 
         Returns
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
         """
+        if type(X) is not np.ndarray and parallel.is_dask(X):
+            return parallel.lazy_output(self, "predict_log_proba", X)
         proba = self.predict_proba(X)
         with np.errstate(divide="ignore"):
             return np.log(proba, out=proba)
+
+    def score(self, X, y, sample_weight=None):
+        """Accuracy of ``predict(X)`` against ``y``, as scikit-learn's classifiers.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_classes)
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        score : float
+            ``sum_i s_i [y_pred_i = y_i] / sum_i s_i`` (a multilabel row counts
+            when all its labels match). Dask arguments are computed into memory,
+            the predictions, ``y`` and the weights together, once.
+        """
+        if any(parallel.is_dask(v) for v in (X, y, sample_weight)):
+            return parallel.computed_score(self, accuracy_score, X, y, sample_weight)
+        return super().score(X, y, sample_weight)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

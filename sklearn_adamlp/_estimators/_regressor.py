@@ -10,7 +10,7 @@ from sklearn.metrics import r2_score
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_array, column_or_1d
 
-from sklearn_adamlp import losses
+from sklearn_adamlp import losses, parallel
 from sklearn_adamlp._estimators._base import BaseMLP, is_stepper
 from sklearn_adamlp._estimators._dtype import cast_input
 from sklearn_adamlp._validation import fit_context
@@ -243,14 +243,39 @@ class MLPRegressor(RegressorMixin, BaseMLP):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
+            A dask array or DataFrame gives a lazy dask array, one block per
+            row chunk (docs/distributed.md).
 
         Returns
         -------
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
         """
+        if type(X) is not np.ndarray and parallel.is_dask(X):
+            return parallel.lazy_output(self, "predict", X)
         out = self._forward(X)
         return out.ravel() if self.n_outputs_ == 1 else out
+
+    def score(self, X, y, sample_weight=None):
+        """R^2 of ``predict(X)`` against ``y``, as scikit-learn's regressors.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        score : float
+            ``1 - sum_i s_i (y_i - y_pred_i)^2 / sum_i s_i (y_i - ybar)^2`` with
+            ``ybar`` the weighted mean (uniform average over outputs). Dask
+            arguments are computed into memory, the predictions, ``y`` and the
+            weights together, once.
+        """
+        if any(parallel.is_dask(v) for v in (X, y, sample_weight)):
+            return parallel.computed_score(self, r2_score, X, y, sample_weight)
+        return super().score(X, y, sample_weight)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

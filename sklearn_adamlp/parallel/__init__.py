@@ -15,7 +15,8 @@ from __future__ import annotations
 from sklearn_adamlp.parallel._averaging import ModelAveraging
 from sklearn_adamlp.parallel._catalog import PARALLEL, available, build, get
 from sklearn_adamlp.parallel._dask import DaskSession
-from sklearn_adamlp.parallel._dask_input import remote_input
+from sklearn_adamlp.parallel._dask_input import is_dask, remote_input
+from sklearn_adamlp.parallel._dask_predict import computed_score, lazy_output
 from sklearn_adamlp.parallel._session import ParallelSession
 from sklearn_adamlp.parallel._strategies import (
     EASGD,
@@ -40,6 +41,9 @@ __all__ = [
     "Replica",
     "available",
     "build",
+    "computed_score",
     "get",
+    "is_dask",
+    "lazy_output",
     "remote_input",
 ]
