@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
+from sklearn.datasets import load_iris
 from sklearn.exceptions import ConvergenceWarning
 
 from sklearn_adamlp import MLPClassifier, MLPRegressor
@@ -378,3 +379,28 @@ def test_history_frame_follows_refits_and_warm_starts(small_clf_data):
         assert len(clf.history_) == 8
         assert list(clf.history_["epoch"]) == list(range(1, 9))
     assert "_history_frame" not in clf.__getstate__()
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [{}, {"early_stopping": True}, {"solver": "lbfgs"}],
+    ids=["sgd-family", "early-stopping", "lbfgs"],
+)
+def test_a_fitted_estimator_keeps_its_model_and_one_progress_object(kw):
+    """The private state of a fitted estimator: the model (network, flat buffer,
+    its coefs_/intercepts_ views, the label encoder, the snapshot ensemble's
+    choice) and one ``Progress`` that later fits continue; no training data,
+    work buffer or fit-time object is left on it."""
+    X, y = load_iris(return_X_y=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        clf = MLPClassifier(max_iter=5, random_state=0, **kw).fit(X, y)
+    private = {k for k in vars(clf) if k.startswith("_")}
+    model = {"_coefs", "_intercepts", "_flat", "_network", "_label_binarizer"}
+    ensemble = (
+        set() if kw.get("solver") == "lbfgs" else {"_ensemble", "_snapshot_running"}
+    )
+    assert private == model | ensemble | {"_progress"}
+    progress = clf._progress
+    assert progress.history.records  # the epochs of this fit
+    assert progress.state.epochs == clf.n_iter_

@@ -130,7 +130,7 @@ def test_loss_curve_grows_in_place_and_survives_pickling():
     for _ in range(3):
         clf.partial_fit(X, y)
     assert clf.loss_curve_ is curve  # appended in place, as scikit-learn does
-    assert curve == [r["loss"] for r in clf._history.records]
+    assert curve == [r["loss"] for r in clf._progress.history.records]
     assert len(curve) == 4
     again = pickle.loads(pickle.dumps(clf))
     again.partial_fit(X, y)

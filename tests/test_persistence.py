@@ -197,7 +197,7 @@ def test_warm_start_keeps_the_early_stopping_split(small_clf_data):
         pickle.loads(pickle.dumps(est)).fit(X, y)
     finally:
         _persist.PersistMixin._split_rng = real
-    np.testing.assert_array_equal(seen[0], est._split_state["state"]["key"])
+    np.testing.assert_array_equal(seen[0], est._progress.split_state["state"]["key"])
     np.testing.assert_array_equal(seen[1], seen[0])
 
 

@@ -24,6 +24,7 @@ from sklearn_adamlp._estimators._constraints import (
 )
 from sklearn_adamlp._estimators._dtype import cast_input
 from sklearn_adamlp._estimators._persist import PersistMixin, bind_callbacks
+from sklearn_adamlp._estimators._progress import Progress
 from sklearn_adamlp._estimators._sk_callbacks import SklearnCallbackBridge
 from sklearn_adamlp._estimators._validation_sets import ValidationSetMixin
 from sklearn_adamlp._estimators._views import FlatBufferMixin
@@ -32,13 +33,11 @@ from sklearn_adamlp._validation import (
     check_is_fitted,
     validate_data,
 )
-from sklearn_adamlp.callbacks import Callback, NoImprovementStopping, ProgressBar
-from sklearn_adamlp.history import History
+from sklearn_adamlp.callbacks import Callback, ProgressBar
 from sklearn_adamlp.layout import aligned_empty
 from sklearn_adamlp.network import Network, products_propagate_nonfinite
 from sklearn_adamlp.training import (
     TrainContext,
-    TrainState,
     fit_minimizer,
     fit_stochastic,
 )
@@ -86,7 +85,7 @@ class BaseMLP(
     _parameter_constraints: ClassVar[dict] = PARAMETER_CONSTRAINTS
 
     # fitted state whose type a first assignment (None) would not tell
-    _stopper: NoImprovementStopping | None
+    _progress: Progress
     best_loss_: float | None
     best_validation_score_: float | None
 
@@ -122,10 +121,7 @@ class BaseMLP(
         _build.check_finite_init(self, self._flat, self._network.layout)
         self._network.seed_dropout(rng)  # after the weights: same init as without
         self._set_views()
-        self._history = History()
-        self._state = TrainState()
-        self._stopper = None
-        self._schedule_callbacks = []
+        self._progress = Progress(rng=rng)  # what later fits continue
         self.optimizer_ = None
 
     def _fit(self, X, y, sample_weight=None, incremental=False, validation_data=None):
@@ -171,7 +167,7 @@ class BaseMLP(
             self._fit_minimizer(X, Y, sample_weight, val, data)
         else:
             _build.check_weight_decay(
-                self, optimizer, schedule, self._state, X.shape[0], incremental
+                self, optimizer, schedule, self._progress.state, X.shape[0], incremental
             )
             self._fit_stochastic(
                 (X, Y, sample_weight),
@@ -252,8 +248,8 @@ class BaseMLP(
             flat=self._flat,
             grad=aligned_empty(self._flat.size, self._flat.dtype),  # work buffer
             optimizer=optimizer,
-            state=self._state,
-            history=self._history,
+            state=self._progress.state,
+            history=self._progress.history,
             schedule=schedule,
             callbacks=callbacks,
             rng=rng,
@@ -279,11 +275,7 @@ class BaseMLP(
 
         ``data`` is the fit's ``(X, y)`` as given, for scikit-learn's callbacks.
         """
-        found = (
-            [self._stopper, *getattr(self, "_schedule_callbacks", [])]
-            if stochastic
-            else []
-        )
+        found = self._progress.fit_callbacks() if stochastic else []
         found += bind_callbacks(self, self.callbacks)
         if self._progress_bar():
             unit = "epoch" if stochastic else "iteration"
@@ -326,8 +318,9 @@ class BaseMLP(
                 val = _weighed(X_val, Y_val, sw_val, class_weights, "hold-out")
         X, Y, sample_weight = _weighed(X, Y, sample_weight, class_weights)
         validate = None if val is None else self._validation_function(*val)
-        if self._stopper is None:
-            self._stopper, self._schedule_callbacks = _build.stopping_callbacks(
+        progress = self._progress
+        if progress.stopper is None:
+            progress.stopper, progress.schedule_callbacks = _build.stopping_callbacks(
                 self, validate, schedule
             )
         if self.shuffle and sp.issparse(X):
@@ -364,9 +357,10 @@ class BaseMLP(
             shuffle=self.shuffle,
             incremental=incremental,
         )
-        self.loss_ = self._history.last()["loss"] if len(self._history) else np.nan
+        hist = progress.history
+        self.loss_ = hist.last()["loss"] if len(hist) else np.nan
         self.snapshots_, self._snapshot_running = _build.snapshots(
-            self._schedule_callbacks
+            progress.schedule_callbacks
         )
         self.n_snapshots_ = len(self.snapshots_)
         self._select_snapshots(*((X, Y, sample_weight) if val is None else val))
@@ -395,9 +389,10 @@ class BaseMLP(
 
     def _set_fitted_attributes(self) -> None:
         self.__dict__.pop("_history_frame", None)  # history_ is rebuilt on access
-        hist = self._history
-        self.t_ = self._state.samples
-        stopper = self._stopper
+        progress = self._progress
+        hist = progress.history
+        self.t_ = progress.state.samples
+        stopper = progress.stopper
         # O(1) without validation scores: a partial_fit stream reads no column
         scored = hist.has("val_score")
         if stopper is not None and stopper.monitor != "loss":
@@ -420,13 +415,13 @@ class BaseMLP(
             self.best_loss_ = float(losses.min()) if len(losses) else self.loss_
 
     def _fitted_history(self, name: str):
-        hist = self.__dict__.get("_history")
-        if hist is None or "n_iter_" not in self.__dict__:
+        progress = self.__dict__.get("_progress")
+        if progress is None or "n_iter_" not in self.__dict__:
             raise AttributeError(
                 f"This {type(self).__name__} instance is not fitted yet: "
                 f"{name} is set by fit."
             )
-        return hist
+        return progress.history
 
     @property
     def loss_curve_(self) -> list:

@@ -27,10 +27,9 @@ from sklearn.utils import check_random_state
 from sklearn_adamlp import _version, regularizers
 from sklearn_adamlp._estimators import _build
 from sklearn_adamlp._estimators import _persist_state as plain
+from sklearn_adamlp._estimators._progress import LEGACY_ATTRIBUTES, Progress
 from sklearn_adamlp._typing import FloatArray
-from sklearn_adamlp.callbacks import Callback
 from sklearn_adamlp.exceptions import InconsistentVersionWarning
-from sklearn_adamlp.history import History
 from sklearn_adamlp.layout import aligned_empty
 from sklearn_adamlp.network import Network
 
@@ -65,10 +64,7 @@ class PersistMixin:
     random_state: int | np.random.RandomState | None
     _flat: FloatArray
     _network: Network
-    _history: History
-    _schedule_callbacks: list[Callback]
-    _rng: np.random.RandomState
-    _split_state: dict[str, Any]
+    _progress: Progress
     _set_views: Callable[[], None]
 
     # --- saving and loading ------------------------------------------------------
@@ -80,6 +76,10 @@ class PersistMixin:
         state = dict(base_state)
         for key in _DROPPED:
             state.pop(key, None)
+        progress = state.pop("_progress", None)
+        if progress is not None:  # saved as the separate parts it groups
+            for attr, name in LEGACY_ATTRIBUTES.items():
+                state[attr] = getattr(progress, name)
         objects: dict[str, Any] = {"format": FORMAT, "sklearn": sklearn.__version__}
         for key, (to_plain, _) in _CONVERTERS.items():
             if key in state:
@@ -108,6 +108,9 @@ class PersistMixin:
         self._default_missing_params()
         if objects is not None:
             self._rebuild(objects)
+        progress = Progress.from_attributes(self.__dict__)
+        if progress is not None:
+            self._progress = progress
         if "_flat" in state:
             flat = aligned_empty(self._flat.size, self._flat.dtype)
             flat[...] = self._flat  # an unpickled array starts anywhere
@@ -164,12 +167,10 @@ class PersistMixin:
         the estimator), so splitting a fit into several, or resuming one from
         a checkpoint, shuffles as one uninterrupted fit does.
         """
-        rng = getattr(self, "_rng", None)
-        if first_pass or rng is None:
-            self.__dict__.pop("_split_state", None)
-            rng = check_random_state(self.random_state)
-        self._rng = rng
-        return rng
+        progress = self.__dict__.get("_progress")
+        if first_pass or progress is None:
+            return check_random_state(self.random_state)
+        return progress.rng
 
     def _split_rng(self, rng: np.random.RandomState) -> np.random.RandomState:
         """Return the generator of the early-stopping split: the first fit's.
@@ -179,9 +180,10 @@ class PersistMixin:
         same rows (validation rows never become training rows) and leave the
         fit's stream where an uninterrupted fit would have it.
         """
-        saved = getattr(self, "_split_state", None)
+        progress = self._progress
+        saved = progress.split_state
         if saved is None:
-            self._split_state = rng.get_state(legacy=False)
+            progress.split_state = rng.get_state(legacy=False)
             return rng
         split = np.random.RandomState()
         split.set_state(saved)
@@ -232,7 +234,7 @@ class EstimatorBound:
         est.loss_ = record["loss"]
         est._set_fitted_attributes()
         est.snapshots_, est._snapshot_running = _build.snapshots(
-            getattr(est, "_schedule_callbacks", [])
+            est._progress.schedule_callbacks
         )
         est.n_snapshots_ = len(est.snapshots_)
         est._ensemble, est.ensemble_size_ = [], 1  # chosen at the end of the fit
