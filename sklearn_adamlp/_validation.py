@@ -16,8 +16,10 @@ except ImportError:  # pragma: no cover - older scikit-learn: no callback API
 from sklearn.utils._param_validation import (
     HasMethods,
     Interval,
+    InvalidParameterError,
     Options,
     StrOptions,
+    validate_parameter_constraints,
 )
 from sklearn.utils.optimize import _check_optimize_result
 from sklearn.utils.validation import (
@@ -30,6 +32,7 @@ __all__ = [
     "CallbackSupportMixin",
     "HasMethods",
     "Interval",
+    "InvalidParameterError",
     "Options",
     "StrOptions",
     "_check_optimize_result",
@@ -37,4 +40,5 @@ __all__ = [
     "_fit_context",
     "check_is_fitted",
     "validate_data",
+    "validate_parameter_constraints",
 ]
