@@ -146,6 +146,22 @@ def test_constructors_store_verbatim_and_check_only_at_build():
         optimizers.OPTIMIZERS.build(opt)
 
 
+def test_a_value_changed_after_a_passing_check_is_checked_again():
+    opt = optimizers.Adam(beta_1=0.5)
+    optimizers.OPTIMIZERS.build(opt)  # passes (and is remembered)
+    opt.set_params(beta_1=1.0)
+    with pytest.raises(ValueError, match="beta_1"):
+        optimizers.OPTIMIZERS.build(opt)
+    opt.set_params(beta_1=np.nan)
+    with pytest.raises(ValueError, match="beta_1"):
+        optimizers.OPTIMIZERS.build(opt)
+    warm = schedules.Warmup(schedules.Cosine(T_max=5))
+    schedules.build(warm)
+    warm.schedule.set_params(T_max=-1)  # a nested object changed in place
+    with pytest.raises(ValueError, match="'T_max' parameter of Cosine"):
+        schedules.build(warm)
+
+
 def test_a_bool_is_not_a_count():
     with pytest.raises(ValueError, match="'n_fetch' parameter of Downpour"):
         parallel.build(parallel.Downpour(n_fetch=True))
