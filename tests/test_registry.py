@@ -71,7 +71,7 @@ def _fit(X, y, **params):
         (
             {"solver": optimizers.SGD(learning_rate=-1)},
             r"'learning_rate' parameter of SGD must be a float in the range "
-            r"\(0.0, inf\)",
+            r"\[0.0, inf\)",
         ),
         ({"solver": optimizers.AdamW(epsilon=0.0)}, r"'epsilon' parameter of AdamW"),
         ({"solver": optimizers.Momentum(momentum=1.0)}, "'momentum' parameter of Mom"),

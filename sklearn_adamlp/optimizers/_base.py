@@ -22,7 +22,8 @@ from sklearn_adamlp.regularizers import (
 OPTIMIZERS = Registry("optimizer")
 
 #: constraints shared by the optimizers' hyper-parameters (``_parameter_constraints``)
-LEARNING_RATE = [Interval(Real, 0, None, closed="neither")]  # lr > 0
+# lr >= 0: a rate of 0 leaves the weights as drawn (a network at initialization)
+LEARNING_RATE = [Interval(Real, 0, None, closed="left")]
 DECAY = [Interval(Real, 0, 1, closed="left")]  # a moving average's 0 <= beta < 1
 EPSILON = [Interval(Real, 0, None, closed="neither")]  # eps > 0
 WEIGHT_DECAY = [Interval(Real, 0, None, closed="left")]  # weight_decay >= 0
