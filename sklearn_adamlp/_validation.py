@@ -28,8 +28,10 @@ from sklearn.model_selection._search import BaseSearchCV
 from sklearn.utils._param_validation import (
     HasMethods,
     Interval,
+    InvalidParameterError,
     Options,
     StrOptions,
+    validate_parameter_constraints,
 )
 from sklearn.utils.multiclass import (
     _check_partial_fit_first_call as check_partial_fit_first_call,
@@ -48,6 +50,7 @@ __all__ = [
     "CallbackSupportMixin",
     "HasMethods",
     "Interval",
+    "InvalidParameterError",
     "Options",
     "StrOptions",
     "check_is_fitted",
@@ -56,4 +59,5 @@ __all__ = [
     "check_sample_weight",
     "fit_context",
     "validate_data",
+    "validate_parameter_constraints",
 ]

@@ -29,42 +29,6 @@ import pytest
 PACKAGE = "sklearn_adamlp"
 ROOT = Path(__file__).resolve().parent.parent / PACKAGE
 
-#: Private names still imported across modules while another branch renames
-#: them: ``(file relative to the package, name) -> why``. Delete an entry once
-#: its rename is merged (``test_pending_entries_still_occur`` says which).
-PENDING: dict[tuple[str, str], str] = {
-    **{
-        (path, name): "activations/ is being changed on another branch"
-        for path, name in [
-            ("activations/_classic.py", "_copy_into"),
-            ("activations/_smooth.py", "_copy_into"),
-            ("activations/_smooth.py", "_sigmoid"),
-            ("activations/_smooth.py", "_tail"),
-        ]
-    },
-    **{
-        (path, name): "initializers/ is being changed on another branch"
-        for path in ["initializers/_scaled.py", "initializers/_simple.py"]
-        for name in ["_normal", "_uniform"]
-    },
-    ("losses/_classification.py", "_weighted_mean"): (
-        "losses/ is being changed on another branch"
-    ),
-    **{
-        (path, name): "optimizers/ is being changed on another branch"
-        for path, name in [
-            ("optimizers/_adabound.py", "_scaled_axpy"),
-            ("optimizers/_adam.py", "_block_scratch"),
-            ("optimizers/_adam.py", "_scaled_axpy"),
-            ("optimizers/_adaptive.py", "_block_scratch"),
-            ("optimizers/_adaptive.py", "_scaled_axpy"),
-        ]
-    },
-    ("parallel/_averaging.py", "_check_int"): (
-        "_check_int is being renamed on another branch"
-    ),
-}
-
 #: The one module allowed to import each third-party library's private names
 #: (a change in that library's private API is then fixed in one place).
 THIRD_PARTY_PRIVATE = {
@@ -174,22 +138,11 @@ def test_no_private_name_of_another_module():
     found = []
     for path in MODULES.values():
         for line, name, how in _private_uses(path):
-            if (_rel(path), name) not in PENDING:
-                found.append(f"{_rel(path)}:{line}: {how} {name}")
+            found.append(f"{_rel(path)}:{line}: {how} {name}")
     assert not found, (
         "private names used outside their module (give them a public name):\n"
         + "\n".join(found)
     )
-
-
-def test_pending_entries_still_occur():
-    used = {
-        (_rel(path), name)
-        for path in MODULES.values()
-        for _, name, _ in _private_uses(path)
-    }
-    stale = sorted(set(PENDING) - used)
-    assert not stale, f"renamed already: delete these PENDING entries: {stale}"
 
 
 def test_estimator_private_attributes_stay_in_estimators():

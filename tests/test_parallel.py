@@ -409,14 +409,35 @@ def test_names_and_registration():
 @pytest.mark.parametrize(
     ("strategy", "match"),
     [
-        (Hogwild(n_workers=0), "n_workers must be None or an integer >= 1"),
-        (Hogwild(n_workers=1.5), "n_workers"),
-        (Hogwild(backend="threads"), "backend must be one of"),
-        (Hogwild(start_method="teleport"), "start_method must be None or one of"),
-        (Downpour(n_push=0), "n_push must be an integer >= 1"),
-        (Downpour(n_fetch=True), "n_fetch"),
-        (EASGD(tau=0), "tau must be an integer >= 1"),
-        (EASGD(moving_rate=1.5), r"moving_rate must be None or a float in \(0, 1\]"),
+        (
+            Hogwild(n_workers=0),
+            r"'n_workers' parameter of Hogwild must be an int in the range "
+            r"\[1, inf\) or None",
+        ),
+        (Hogwild(n_workers=1.5), "'n_workers' parameter of Hogwild"),
+        (
+            Hogwild(backend="threads"),
+            "'backend' parameter of Hogwild must be a str among",
+        ),
+        (
+            Hogwild(start_method="teleport"),
+            "'start_method' parameter of Hogwild must be a str among",
+        ),
+        (
+            Downpour(n_push=0),
+            r"'n_push' parameter of Downpour must be an int in the range \[1, inf\)",
+        ),
+        (Downpour(n_fetch=True), "'n_fetch' parameter of Downpour"),
+        (EASGD(tau=0), r"'tau' parameter of EASGD must be an int in the range \[1"),
+        (
+            EASGD(moving_rate=1.5),
+            r"'moving_rate' parameter of EASGD must be a float in the range "
+            r"\(0.0, 1.0\] or None",
+        ),
+        (
+            ModelAveraging(tau=0),
+            r"'tau' parameter of ModelAveraging must be an int in the range \[1",
+        ),
     ],
 )
 def test_bad_strategy_parameters_are_named(digits, strategy, match):

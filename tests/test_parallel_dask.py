@@ -98,7 +98,9 @@ def test_without_a_client_the_error_says_what_to_start(digits):
 
 
 def test_hogwild_refuses_dask(digits):
-    with pytest.raises(ValueError, match=r"Hogwild: backend='dask'.*shared memory"):
+    with pytest.raises(
+        ValueError, match=r"'backend' parameter of Hogwild .*dask.*shared memory"
+    ):
         _fit(Hogwild(backend="dask"), *digits, max_iter=1)
 
 

@@ -1,8 +1,9 @@
 """Turn the estimator's parameters into working objects from the registries.
 
 One place maps scikit-learn's parameter names onto the optimizers' keyword
-hyper-parameters, and one helper builds an object from a name or copies a user's
-object, never mutating it.
+hyper-parameters. Every object comes from its registry's ``build`` (a name or
+class instantiated, a user's object copied, never mutated; hyper-parameters
+checked against the class's ``_parameter_constraints``).
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from collections.abc import Sequence
 from typing import Any, Protocol, cast
 
 import numpy as np
-from sklearn.base import clone
 
 from sklearn_adamlp import activations, initializers, losses, schedules
 from sklearn_adamlp.callbacks import (
@@ -123,12 +123,13 @@ def build_optimizer(est: Any) -> Any:
     (``learning_rate_init`` becomes ``learning_rate``, ``nesterovs_momentum``
     becomes ``nesterov``, ...; see ``optimizer_kwargs``). An object is cloned;
     estimator-level optimizer parameters changed from their defaults are then
-    ignored, with a warning.
+    ignored, with a warning. Either way ``OPTIMIZERS.build`` makes it and checks
+    its hyper-parameters (``Adam(beta_1=1.5)`` raises, naming ``beta_1``).
     """
     spec = OPTIMIZERS.get(est.solver)
     if isinstance(spec, type):
         _warn_unused(est, spec)
-        return spec(**optimizer_kwargs(est, spec))
+        return OPTIMIZERS.build(spec, **optimizer_kwargs(est, spec))
     changed = _changed_params(est)
     if changed:
         warnings.warn(
@@ -137,7 +138,7 @@ def build_optimizer(est: Any) -> Any:
             UserWarning,
             stacklevel=4,
         )
-    return clone(spec)
+    return OPTIMIZERS.build(spec)
 
 
 def carry_state(new: Any, old: Any) -> Any:
@@ -327,14 +328,13 @@ def hidden_activations(est: Any, n_hidden: int) -> list[activations.Activation]:
     list/tuple of them with exactly one entry per hidden layer.
     """
     specs = _activation_specs(est, n_hidden)
-    acts = [activations.get(spec) for spec in specs]
-    for spec, act in zip(specs, acts, strict=True):
-        if not isinstance(act, activations.Activation):
+    for spec in specs:
+        if not isinstance(activations.get(spec), activations.Activation):
             raise ValueError(
                 f"activation entries must be names of "
                 f"{activations.available()} or Activation objects; got {spec!r}."
             )
-    return acts
+    return [activations.ACTIVATIONS.build(spec) for spec in specs]
 
 
 def _activation_specs(est: Any, n_hidden: int) -> list[Any]:

@@ -322,7 +322,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             Y = self._one_hot_known(y, X.dtype)
             if Y is None:
                 self._check_known_classes(y)
-        loss = losses.get(self.loss)
+        loss = losses.LOSSES.build(self.loss)
         if loss.task != "classification":
             raise ValueError(
                 f"loss={self.loss!r} is a regression loss; MLPClassifier takes "

@@ -148,7 +148,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         X, y = self._validate_X_y(X, y, reset, y_numeric=True)
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
-        loss = losses.get(self.loss)
+        loss = losses.LOSSES.build(self.loss)
         if loss.task != "regression":
             raise ValueError(
                 f"loss={self.loss!r} is a classification loss; MLPRegressor takes "

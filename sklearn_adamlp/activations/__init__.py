@@ -15,13 +15,16 @@ Every activation keeps float32 as float32 and raises no floating-point warning
 under ``np.errstate(all='raise')``: exponential tails that would underflow are set
 to zero explicitly instead of being computed.
 
-Hidden-layer activations are registered in ``ACTIVATIONS`` as instances
-(``activations.register("mine")(MyActivation())``); output-only ones
-(``SOFTMAX``, ``EXP``) are module constants that losses name as their pair.
+Hidden-layer activations are registered in ``ACTIVATIONS`` by decorating the
+class (``@activations.register("mine")``), which stores one instance made with
+the defaults; ``activations.register("mine")(MyActivation(...))`` registers a
+configured instance. ``get(name)`` returns the registered instance;
+``ACTIVATIONS.build(spec)`` gives a checked object (a copy of a user's object).
+Output-only activations (``SOFTMAX``, ``EXP``) are module constants that losses
+name as their pair.
 """
 
-from sklearn_adamlp._registry import Registry
-from sklearn_adamlp.activations._base import Activation
+from sklearn_adamlp.activations._base import ACTIVATIONS, Activation
 from sklearn_adamlp.activations._classic import (
     Exp,
     Identity,
@@ -33,26 +36,12 @@ from sklearn_adamlp.activations._classic import (
 )
 from sklearn_adamlp.activations._smooth import ELU, GELU, LeakyReLU, SiLU, Softplus
 
-ACTIVATIONS = Registry("activation")
 register = ACTIVATIONS.register
 get = ACTIVATIONS.get
 available = ACTIVATIONS.available
 
 SOFTMAX = Softmax()
 EXP = Exp()
-
-for _activation in (
-    Identity(),
-    Logistic(),
-    Tanh(),
-    ReLU(),
-    SiLU(),
-    LeakyReLU(),
-    ELU(),
-    GELU(),
-    Softplus(),
-):
-    register(_activation.name)(_activation)
 
 __all__ = [
     "ACTIVATIONS",

@@ -1,4 +1,4 @@
-"""The ``Activation`` base class and numerically safe helpers."""
+"""The ``Activation`` base class, the registry and numerically safe helpers."""
 
 from __future__ import annotations
 
@@ -6,15 +6,19 @@ import numpy as np
 from scipy.special import expit
 
 from sklearn_adamlp._params import Parametrized
+from sklearn_adamlp._registry import Registry
 from sklearn_adamlp._typing import FloatArray
 
+#: hidden-layer activations, one stateless instance per name
+ACTIVATIONS = Registry("activation", instances=True)
 
-def _tail(dtype) -> float:
+
+def tail(dtype) -> float:
     """``t`` such that ``exp(-t)`` and its products stay normal numbers in ``dtype``."""
     return 0.9 * float(-np.log(np.finfo(dtype).tiny))  # 78.6 (f32), 637.6 (f64)
 
 
-def _copy_into(z: FloatArray, out: FloatArray | None) -> FloatArray:
+def copy_into(z: FloatArray, out: FloatArray | None) -> FloatArray:
     """Return ``out`` holding a copy of ``z`` (a new array when ``out`` is None)."""
     if out is None:
         return z.copy()
@@ -23,10 +27,10 @@ def _copy_into(z: FloatArray, out: FloatArray | None) -> FloatArray:
     return out
 
 
-def _sigmoid(z: FloatArray, out: FloatArray | None = None) -> FloatArray:
+def sigmoid(z: FloatArray, out: FloatArray | None = None) -> FloatArray:
     """``expit(z)`` with the far negative tail set to exactly zero."""
     s = expit(z, out=out if out is not None else np.empty_like(z))
-    s[z < -_tail(z.dtype)] = 0
+    s[z < -tail(z.dtype)] = 0
     return s
 
 
@@ -62,7 +66,8 @@ class Activation(Parametrized):
         return self.forward(z, out=out)
 
     def __call__(self, z: FloatArray) -> FloatArray:
-        """Return ``phi(z)`` as a new array."""
+        """Return ``phi(z)`` as a new array (hyper-parameters checked first)."""
+        self._validate_params()
         return self.forward(z, np.empty_like(z))
 
     def __reduce__(self) -> tuple:

@@ -6,9 +6,10 @@ import numpy as np
 from scipy.special import expit
 
 from sklearn_adamlp import _jit
-from sklearn_adamlp.activations._base import Activation, _copy_into
+from sklearn_adamlp.activations._base import ACTIVATIONS, Activation, copy_into
 
 
+@ACTIVATIONS.register("identity")
 class Identity(Activation):
     """Identity, a linear unit.
 
@@ -21,12 +22,13 @@ class Identity(Activation):
     name = "identity"
 
     def forward(self, z, out=None):
-        return _copy_into(z, out)
+        return copy_into(z, out)
 
     def derivative(self, z, a, delta):
         return None
 
 
+@ACTIVATIONS.register("logistic")
 class Logistic(Activation):
     """Logistic sigmoid (the course notes).
 
@@ -51,6 +53,7 @@ class Logistic(Activation):
         delta *= 1.0 - a
 
 
+@ACTIVATIONS.register("tanh")
 class Tanh(Activation):
     """Hyperbolic tangent (the course notes).
 
@@ -69,6 +72,7 @@ class Tanh(Activation):
         delta *= 1.0 - a * a
 
 
+@ACTIVATIONS.register("relu")
 class ReLU(Activation):
     """Rectified linear unit (the course notes).
 

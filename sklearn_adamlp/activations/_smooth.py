@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from numbers import Real
+from typing import ClassVar
+
 import numpy as np
 from scipy.special import ndtr
 
-from sklearn_adamlp.activations._base import Activation, _copy_into, _sigmoid, _tail
+from sklearn_adamlp._validation import Interval
+from sklearn_adamlp.activations._base import (
+    ACTIVATIONS,
+    Activation,
+    copy_into,
+    sigmoid,
+    tail,
+)
 
 
+@ACTIVATIONS.register("silu")
 class SiLU(Activation):
     """Sigmoid-weighted linear unit, also called swish (the course notes).
 
@@ -30,13 +41,13 @@ class SiLU(Activation):
 
     def forward(self, z, out=None):
         if out is None or out is z:
-            return np.multiply(z, _sigmoid(z), out=out if out is not None else z)
-        _sigmoid(z, out=out)
+            return np.multiply(z, sigmoid(z), out=out if out is not None else z)
+        sigmoid(z, out=out)
         out *= z
         return out
 
     def derivative(self, z, a, delta):
-        s = _sigmoid(z)
+        s = sigmoid(z)
         g = np.subtract(1, s)
         g *= z
         g += 1
@@ -44,6 +55,7 @@ class SiLU(Activation):
         delta *= g
 
 
+@ACTIVATIONS.register("leaky_relu")
 class LeakyReLU(Activation):
     """Leaky rectified linear unit.
 
@@ -65,15 +77,16 @@ class LeakyReLU(Activation):
     """
 
     name = "leaky_relu"
+    _parameter_constraints: ClassVar[dict] = {
+        "negative_slope": [Interval(Real, 0, None, closed="left")]
+    }
 
     def __init__(self, negative_slope: float = 0.01) -> None:
         self.negative_slope = negative_slope
 
     def forward(self, z, out=None):
         slope = float(self.negative_slope)
-        if slope < 0:
-            raise ValueError(f"negative_slope must be >= 0, got {slope}.")
-        out = _copy_into(z, out)
+        out = copy_into(z, out)
         np.multiply(out, slope, out=out, where=out < 0)
         return out
 
@@ -81,6 +94,7 @@ class LeakyReLU(Activation):
         np.multiply(delta, float(self.negative_slope), out=delta, where=a <= 0)
 
 
+@ACTIVATIONS.register("elu")
 class ELU(Activation):
     """Exponential linear unit.
 
@@ -101,12 +115,15 @@ class ELU(Activation):
     """
 
     name = "elu"
+    _parameter_constraints: ClassVar[dict] = {
+        "alpha": [Interval(Real, 0, None, closed="neither")]
+    }
 
     def __init__(self, alpha: float = 1.0) -> None:
         self.alpha = alpha
 
     def forward(self, z, out=None):
-        out = _copy_into(z, out)
+        out = copy_into(z, out)
         neg = out < 0
         np.expm1(out, out=out, where=neg)  # exp only where it cannot overflow
         np.multiply(out, float(self.alpha), out=out, where=neg)
@@ -117,6 +134,7 @@ class ELU(Activation):
         np.multiply(delta, a + alpha, out=delta, where=a <= 0)
 
 
+@ACTIVATIONS.register("gelu")
 class GELU(Activation):
     """Gaussian error linear unit, exact (erf) form.
 
@@ -138,7 +156,7 @@ class GELU(Activation):
     @staticmethod
     def _cdf(z, out=None):
         Phi = ndtr(z, out=out if out is not None else np.empty_like(z))
-        Phi[z < -np.sqrt(2 * _tail(z.dtype))] = 0  # exp(-z**2/2) underflows there
+        Phi[z < -np.sqrt(2 * tail(z.dtype))] = 0  # exp(-z**2/2) underflows there
         return Phi
 
     def forward(self, z, out=None):
@@ -149,7 +167,7 @@ class GELU(Activation):
         return out
 
     def derivative(self, z, a, delta):
-        cut = np.sqrt(2 * _tail(z.dtype))
+        cut = np.sqrt(2 * tail(z.dtype))
         zc = np.clip(z, -cut, cut)
         pdf = np.multiply(zc, zc)
         pdf *= -0.5
@@ -161,6 +179,7 @@ class GELU(Activation):
         delta *= pdf
 
 
+@ACTIVATIONS.register("softplus")
 class Softplus(Activation):
     """Softplus, a smooth ReLU.
 
@@ -182,7 +201,7 @@ class Softplus(Activation):
     def forward(self, z, out=None):
         t = np.abs(z)
         np.negative(t, out=t)
-        e = np.exp(t, out=np.zeros_like(t), where=t > -_tail(z.dtype))
+        e = np.exp(t, out=np.zeros_like(t), where=t > -tail(z.dtype))
         np.log1p(e, out=e)
         out = np.maximum(z, 0, out=out if out is not None else np.empty_like(z))
         out += e

@@ -12,6 +12,10 @@ feeding the layer and the units it feeds.
 ``init='auto'`` follows the table of the course notes (uniform column): each layer's
 initializer is chosen by the activation of the units it feeds (``AUTO_GAINS``);
 ``init='auto_normal'`` chooses from the Gaussian column by the same gains.
+
+Initializers are registered in ``INITIALIZERS`` by decorating the class
+(``@initializers.register("mine")``); ``build(spec)`` (``INITIALIZERS.build``)
+gives a fresh, checked object.
 """
 
 from sklearn_adamlp.initializers._base import (
@@ -43,23 +47,6 @@ from sklearn_adamlp.initializers._simple import (
     Uniform,
     Zeros,
 )
-
-register("zeros")(Zeros)
-register("constant")(Constant)
-register("normal")(Normal)
-register("uniform")(Uniform)
-register("glorot_uniform")(GlorotUniform)
-register("glorot_normal")(GlorotNormal)
-register("sigmoid_uniform")(SigmoidUniform)
-register("sigmoid_normal")(SigmoidNormal)
-register("he_uniform")(HeUniform)
-register("he_normal")(HeNormal)
-register("lecun_uniform")(LecunUniform)
-register("lecun_normal")(LecunNormal)
-register("orthogonal")(Orthogonal)
-register("auto")(Auto)
-register("auto_normal")(AutoNormal)
-register("sklearn")(SklearnUniform)
 
 __all__ = [
     "AUTO_GAINS",

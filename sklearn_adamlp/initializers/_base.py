@@ -1,6 +1,8 @@
-"""The ``Initializer`` base class, drawing helpers and ``build``."""
+"""The ``Initializer`` base class, the registry, drawing helpers and ``build``."""
 
 from __future__ import annotations
+
+from typing import ClassVar
 
 import numpy as np
 
@@ -30,25 +32,24 @@ class Initializer(Parametrized):
         return self
 
 
-def _uniform(rng, s: float, shape, dtype) -> FloatArray:
+def uniform(rng, s: float, shape, dtype) -> FloatArray:
     return rng.uniform(-s, s, shape).astype(dtype, copy=False)
 
 
-def _normal(rng, std: float, shape, dtype) -> FloatArray:
+def normal(rng, std: float, shape, dtype) -> FloatArray:
     return rng.normal(0.0, std, shape).astype(dtype, copy=False)
 
 
 def build(spec) -> Initializer:
-    """Turn a name, an ``Initializer`` class or object into a fresh object.
+    """Turn a name, an ``Initializer`` class or object into a fresh, checked object.
 
-    Names and classes are instantiated with their defaults; an object is copied
-    through ``get_params`` so the user's object is never modified.
+    ``INITIALIZERS.build``: names and classes are instantiated with their
+    defaults; an object is copied with its parameters, so the user's object is
+    never modified. A plain function ``f(shape, rng, dtype)`` is wrapped.
     """
-    obj = get(spec)
-    if isinstance(obj, type):
-        return obj()
+    obj = INITIALIZERS.build(spec)
     if isinstance(obj, Initializer):
-        return type(obj)(**obj.get_params(deep=False))
+        return obj
     if callable(obj):
         return _CallableInitializer(obj)
     raise TypeError(f"init must be a name, an Initializer or a callable; got {spec!r}")
@@ -56,6 +57,8 @@ def build(spec) -> Initializer:
 
 class _CallableInitializer(Initializer):
     """Adapter for a plain function ``f(shape, rng, dtype) -> ndarray``."""
+
+    _parameter_constraints: ClassVar[dict] = {"func": [callable]}
 
     def __init__(self, func) -> None:
         self.func = func

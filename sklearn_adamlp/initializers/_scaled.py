@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import math
+from numbers import Real
+from typing import ClassVar
 
 import numpy as np
 
-from sklearn_adamlp.initializers._base import Initializer, _normal, _uniform
+from sklearn_adamlp._validation import Interval
+from sklearn_adamlp.initializers._base import INITIALIZERS, Initializer, normal, uniform
 
 
 class _Scaled(Initializer):
@@ -17,6 +20,9 @@ class _Scaled(Initializer):
 
     c: float = 1.0
     distribution: str = "uniform"
+    _parameter_constraints: ClassVar[dict] = {
+        "gain": [Interval(Real, 0, None, closed="neither")]
+    }
 
     def __init__(self, gain: float = 1.0) -> None:
         self.gain = gain
@@ -30,10 +36,11 @@ class _Scaled(Initializer):
         return float(self.gain) * math.sqrt(self.c / self._fan(fan_in, fan_out))
 
     def __call__(self, shape, rng, dtype=np.float64):
-        draw = _uniform if self.distribution == "uniform" else _normal
+        draw = uniform if self.distribution == "uniform" else normal
         return draw(rng, self.scale(*shape), shape, dtype)
 
 
+@INITIALIZERS.register("glorot_uniform")
 class GlorotUniform(_Scaled):
     """Glorot (Xavier) uniform, the course notes' tanh row.
 
@@ -55,6 +62,7 @@ class GlorotUniform(_Scaled):
     c = 6.0
 
 
+@INITIALIZERS.register("glorot_normal")
 class GlorotNormal(_Scaled):
     """Glorot (Xavier) normal, the course notes' tanh row, Gaussian column.
 
@@ -76,6 +84,7 @@ class GlorotNormal(_Scaled):
     distribution = "normal"
 
 
+@INITIALIZERS.register("sigmoid_uniform")
 class SigmoidUniform(GlorotUniform):
     """The course notes' sigmoid row: 4 x Glorot uniform.
 
@@ -92,6 +101,7 @@ class SigmoidUniform(GlorotUniform):
         self.gain = gain
 
 
+@INITIALIZERS.register("sigmoid_normal")
 class SigmoidNormal(GlorotNormal):
     """The course notes' sigmoid row, Gaussian column: 4 x Glorot normal.
 
@@ -114,6 +124,7 @@ class _FanIn(_Scaled):
         return fan_in
 
 
+@INITIALIZERS.register("he_uniform")
 class HeUniform(_FanIn):
     """He (Kaiming) uniform, for ReLU units.
 
@@ -133,6 +144,7 @@ class HeUniform(_FanIn):
     c = 6.0
 
 
+@INITIALIZERS.register("he_normal")
 class HeNormal(_FanIn):
     """He (Kaiming) normal, for ReLU units.
 
@@ -153,6 +165,7 @@ class HeNormal(_FanIn):
     distribution = "normal"
 
 
+@INITIALIZERS.register("lecun_uniform")
 class LecunUniform(_FanIn):
     """LeCun uniform (unit variance of ``z`` for unit-variance inputs).
 
@@ -172,6 +185,7 @@ class LecunUniform(_FanIn):
     c = 3.0
 
 
+@INITIALIZERS.register("lecun_normal")
 class LecunNormal(_FanIn):
     """LeCun normal.
 
@@ -208,6 +222,7 @@ AUTO_GAINS: dict[str, float] = {
 }
 
 
+@INITIALIZERS.register("auto")
 class Auto(Initializer):
     """The course notes' table: Glorot uniform with a gain chosen by activation.
 
@@ -236,6 +251,7 @@ class Auto(Initializer):
         return GlorotUniform(gain=AUTO_GAINS.get(activation, 1.0))
 
 
+@INITIALIZERS.register("auto_normal")
 class AutoNormal(Initializer):
     """The course notes' table, Gaussian column: Glorot normal with a gain.
 

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from numbers import Real
+from typing import ClassVar
+
 import numpy as np
 
-from sklearn_adamlp.initializers._base import Initializer, _normal, _uniform
+from sklearn_adamlp._validation import Interval
+from sklearn_adamlp.initializers._base import INITIALIZERS, Initializer, normal, uniform
 
 
+@INITIALIZERS.register("zeros")
 class Zeros(Initializer):
     """All-zero weights (the course notes: never breaks symmetry; for demonstrations).
 
@@ -19,6 +24,7 @@ class Zeros(Initializer):
         return np.zeros(shape, dtype=dtype)
 
 
+@INITIALIZERS.register("constant")
 class Constant(Initializer):
     """Every weight equal (the course notes: no better than zeros at breaking symmetry).
 
@@ -32,6 +38,11 @@ class Constant(Initializer):
         The weight value.
     """
 
+    # any finite number
+    _parameter_constraints: ClassVar[dict] = {
+        "value": [Interval(Real, None, None, closed="neither")]
+    }
+
     def __init__(self, value: float = 0.1) -> None:
         self.value = value
 
@@ -39,6 +50,7 @@ class Constant(Initializer):
         return np.full(shape, float(self.value), dtype=dtype)
 
 
+@INITIALIZERS.register("normal")
 class Normal(Initializer):
     """Gaussian weights of a fixed standard deviation.
 
@@ -52,13 +64,18 @@ class Normal(Initializer):
         Standard deviation (``std=1`` is the naive init that saturates units).
     """
 
+    _parameter_constraints: ClassVar[dict] = {
+        "std": [Interval(Real, 0, None, closed="left")]
+    }
+
     def __init__(self, std: float = 0.05) -> None:
         self.std = std
 
     def __call__(self, shape, rng, dtype=np.float64):
-        return _normal(rng, float(self.std), shape, dtype)
+        return normal(rng, float(self.std), shape, dtype)
 
 
+@INITIALIZERS.register("uniform")
 class Uniform(Initializer):
     """Uniform weights of a fixed bound.
 
@@ -72,13 +89,18 @@ class Uniform(Initializer):
         Half-width of the interval.
     """
 
+    _parameter_constraints: ClassVar[dict] = {
+        "bound": [Interval(Real, 0, None, closed="left")]
+    }
+
     def __init__(self, bound: float = 0.05) -> None:
         self.bound = bound
 
     def __call__(self, shape, rng, dtype=np.float64):
-        return _uniform(rng, float(self.bound), shape, dtype)
+        return uniform(rng, float(self.bound), shape, dtype)
 
 
+@INITIALIZERS.register("orthogonal")
 class Orthogonal(Initializer):
     """Random orthogonal weights (Saxe et al. 2014).
 
@@ -101,6 +123,10 @@ class Orthogonal(Initializer):
     dynamics of learning in deep linear neural networks", ICLR.
     """
 
+    _parameter_constraints: ClassVar[dict] = {
+        "gain": [Interval(Real, 0, None, closed="neither")]
+    }
+
     def __init__(self, gain: float = 1.0) -> None:
         self.gain = gain
 
@@ -113,6 +139,7 @@ class Orthogonal(Initializer):
         return (float(self.gain) * W).astype(dtype, copy=False)
 
 
+@INITIALIZERS.register("sklearn")
 class SklearnUniform(Initializer):
     """Scikit-learn's MLP rule, for like-for-like comparisons.
 
@@ -130,6 +157,10 @@ class SklearnUniform(Initializer):
     factor : float, default=6.0
         Numerator under the square root; ``for_activation('logistic')`` uses 2.
     """
+
+    _parameter_constraints: ClassVar[dict] = {
+        "factor": [Interval(Real, 0, None, closed="neither")]
+    }
 
     def __init__(self, factor: float = 6.0) -> None:
         self.factor = factor

@@ -17,10 +17,13 @@ Classification losses also say how outputs become labels: ``threshold`` is the
 cut on ``out`` for binary and multilabel targets (0.5 for probabilities, 0 for
 the hinge's raw scores) and ``probabilistic`` whether ``out`` are probabilities
 (``predict_proba`` exists only then).
+
+Losses are registered in ``LOSSES`` by decorating the class
+(``@losses.register("mine")``), which stores one instance made with the
+defaults; ``LOSSES.build(spec)`` gives a checked object (a copy of a user's).
 """
 
-from sklearn_adamlp._registry import Registry
-from sklearn_adamlp.losses._base import Loss
+from sklearn_adamlp.losses._base import LOSSES, Loss
 from sklearn_adamlp.losses._classification import (
     BinaryHinge,
     Hinge,
@@ -36,13 +39,9 @@ from sklearn_adamlp.losses._regression import (
     SquaredError,
 )
 
-LOSSES = Registry("loss")
 register = LOSSES.register
 get = LOSSES.get
 available = LOSSES.available
-
-for _loss in (LogLoss(), Hinge(), SquaredError(), Poisson(), AbsoluteError(), Huber()):
-    register(_loss.name)(_loss)
 
 __all__ = [
     "LOSSES",

@@ -1,15 +1,19 @@
-"""The ``Loss`` base class."""
+"""The ``Loss`` base class and the losses' registry."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from sklearn_adamlp._params import Parametrized
+from sklearn_adamlp._registry import Registry
 from sklearn_adamlp._typing import FloatArray
 from sklearn_adamlp.activations import Activation
 
+#: the losses the estimators' ``loss`` names, one stateless instance per name
+LOSSES = Registry("loss", instances=True)
 
-def _weighted_mean(per_sample: FloatArray, sample_weight: FloatArray | None) -> float:
+
+def weighted_mean(per_sample: FloatArray, sample_weight: FloatArray | None) -> float:
     """Sample-weighted mean, accumulated in float64 whatever the input dtype."""
     per_sample = wide(per_sample)
     if sample_weight is None:  # add.reduce: np.mean's Python layer costs more here
@@ -83,7 +87,7 @@ class Loss(Parametrized):
         sum keep the precision L-BFGS's stopping rule relies on.
         """
         per_sample = self.per_sample(wide(y), wide(raw), wide(out))
-        return _weighted_mean(per_sample, sample_weight)
+        return weighted_mean(per_sample, sample_weight)
 
     def per_sample(self, y, raw, out) -> FloatArray:
         """Loss of each sample (summed over outputs)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from sklearn_adamlp.activations import ACTIVATIONS, SOFTMAX
-from sklearn_adamlp.losses._base import Loss, _weighted_mean, wide
+from sklearn_adamlp.losses._base import LOSSES, Loss, weighted_mean, wide
 
 
 class SoftmaxCrossEntropy(Loss):
@@ -36,7 +36,7 @@ class SoftmaxCrossEntropy(Loss):
 
     def output_value(self, y, raw, out, sample_weight=None):
         SOFTMAX.forward(raw, out=out)
-        return _weighted_mean(_softmax_ce(y, raw, out), sample_weight)
+        return weighted_mean(_softmax_ce(y, raw, out), sample_weight)
 
 
 _FLOOR: dict = {}
@@ -86,6 +86,7 @@ class SigmoidCrossEntropy(Loss):
         return margin.sum(axis=1)
 
 
+@LOSSES.register("log_loss")
 class LogLoss(Loss):
     """Log loss (cross-entropy): softmax for multiclass, sigmoid otherwise.
 
@@ -173,6 +174,7 @@ class BinaryHinge(Loss):
         return grad
 
 
+@LOSSES.register("hinge")
 class Hinge(Loss):
     """Hinge loss: multiclass SVM loss, or binary hinge per output.
 

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from numbers import Real
+from typing import ClassVar
+
 import numpy as np
 from scipy.special import xlogy
 
+from sklearn_adamlp._validation import Interval
 from sklearn_adamlp.activations import ACTIVATIONS, EXP
-from sklearn_adamlp.losses._base import Loss
+from sklearn_adamlp.losses._base import LOSSES, Loss
 
 
+@LOSSES.register("squared_error")
 class SquaredError(Loss):
     """Half squared error, summed over outputs.
 
@@ -32,6 +37,7 @@ class SquaredError(Loss):
         return 0.5 * np.einsum("ij,ij->i", diff, diff)
 
 
+@LOSSES.register("poisson")
 class Poisson(Loss):
     """Half Poisson deviance with the log link (sklearn's ``loss='poisson'``).
 
@@ -50,6 +56,7 @@ class Poisson(Loss):
         return (xlogy(y, y) - y * raw - y + out).sum(axis=1)
 
 
+@LOSSES.register("absolute_error")
 class AbsoluteError(Loss):
     """Absolute error, summed over outputs (its minimizer is the median).
 
@@ -71,6 +78,7 @@ class AbsoluteError(Loss):
         return np.sign(grad, out=grad)
 
 
+@LOSSES.register("huber")
 class Huber(Loss):
     """Huber loss, summed over outputs: quadratic near 0, linear beyond ``delta``.
 
@@ -93,6 +101,9 @@ class Huber(Loss):
     name = "huber"
     task = "regression"
     out_activation = ACTIVATIONS.get("identity")
+    _parameter_constraints: ClassVar[dict] = {
+        "delta": [Interval(Real, 0, None, closed="neither")]
+    }
 
     def __init__(self, delta: float = 1.0) -> None:
         self.delta = delta

@@ -3,13 +3,26 @@
 from __future__ import annotations
 
 import math
+from numbers import Real
+from typing import ClassVar
 
 import numpy as np
 
-from sklearn_adamlp.optimizers._base import Optimizer, _scaled_axpy, fuses_terms
+from sklearn_adamlp._validation import Interval
+from sklearn_adamlp.optimizers._base import (
+    DECAY,
+    EPSILON,
+    LEARNING_RATE,
+    OPTIMIZERS,
+    WEIGHT_DECAY,
+    Optimizer,
+    fuses_terms,
+    scaled_axpy,
+)
 from sklearn_adamlp.regularizers import axpy
 
 
+@OPTIMIZERS.register("adabound")
 class AdaBound(Optimizer):
     """AdaBound (Luo et al. 2019), as in the authors' reference implementation.
 
@@ -55,6 +68,16 @@ class AdaBound(Optimizer):
     of Learning Rate", ICLR. Reference code: github.com/Luolc/AdaBound.
     """
 
+    _parameter_constraints: ClassVar[dict] = {
+        "learning_rate": LEARNING_RATE,
+        "final_lr": [Interval(Real, 0, None, closed="neither")],
+        "gamma": [Interval(Real, 0, None, closed="neither")],
+        "beta_1": DECAY,
+        "beta_2": DECAY,
+        "epsilon": EPSILON,
+        "weight_decay": WEIGHT_DECAY,
+    }
+
     def __init__(
         self,
         learning_rate: float = 0.001,
@@ -91,7 +114,7 @@ class AdaBound(Optimizer):
             mb *= b1
             axpy(1.0 - b1, gb, mb)  # m = beta_1 * m + (1 - beta_1) * g
             np.square(gb, out=gb)
-            _scaled_axpy(b2, 1.0 - b2, gb, vb)  # v = beta_2 * v + (1 - beta_2) * g**2
+            scaled_axpy(b2, 1.0 - b2, gb, vb)  # v = beta_2 * v + (1 - beta_2) * g**2
             np.sqrt(vb, out=gb)
             gb += eps
             np.divide(step_size, gb, out=gb)

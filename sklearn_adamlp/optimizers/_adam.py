@@ -3,20 +3,30 @@
 from __future__ import annotations
 
 import math
+from numbers import Real
+from typing import ClassVar
 
 import numpy as np
 
 from sklearn_adamlp import _jit
+from sklearn_adamlp._validation import Interval
 from sklearn_adamlp.optimizers._base import (
+    BOOLEAN,
+    DECAY,
+    EPSILON,
+    LEARNING_RATE,
+    OPTIMIZERS,
+    WEIGHT_DECAY,
     Optimizer,
-    _block_scratch,
-    _scaled_axpy,
+    block_scratch,
     fuses_decay,
     fuses_terms,
+    scaled_axpy,
 )
 from sklearn_adamlp.regularizers import add_scaled, axpy
 
 
+@OPTIMIZERS.register("adam")
 class Adam(Optimizer):
     """Adam (Kingma & Ba 2015, Algorithm 1), optionally AMSGrad.
 
@@ -71,6 +81,16 @@ class Adam(Optimizer):
     Kingma & Ba (2015), "Adam: A Method for Stochastic Optimization", ICLR.
     Reddi, Kale & Kumar (2018), "On the Convergence of Adam and Beyond", ICLR.
     """
+
+    _parameter_constraints: ClassVar[dict] = {
+        "learning_rate": LEARNING_RATE,
+        "beta_1": DECAY,
+        "beta_2": DECAY,
+        "epsilon": EPSILON,
+        "weight_decay": WEIGHT_DECAY,
+        "amsgrad": BOOLEAN,
+        "bias_correction": BOOLEAN,
+    }
 
     def __init__(
         self,
@@ -134,7 +154,7 @@ class Adam(Optimizer):
             np.divide(mb, gb, out=gb)  # m / (sqrt(v) + eps_hat)
             # p = decay * p - lr_t * m / (sqrt(v) + eps_hat)
             #   = decay * p - lr * m_hat / (sqrt(v_hat) + eps)
-            _scaled_axpy(decay, step, gb, p[b])
+            scaled_axpy(decay, step, gb, p[b])
 
 
 def _moving_average(beta: float, x, avg) -> None:
@@ -163,6 +183,7 @@ def _unfold_moments(s) -> None:
                     s[name] *= c
 
 
+@OPTIMIZERS.register("amsgrad")
 class AMSGrad(Adam):
     """AMSGrad: ``Adam`` with ``amsgrad=True`` (torch.optim.Adam(amsgrad=True)).
 
@@ -203,6 +224,7 @@ class AMSGrad(Adam):
         super().__init__(learning_rate, beta_1, beta_2, epsilon, weight_decay, amsgrad)
 
 
+@OPTIMIZERS.register("adamw")
 class AdamW(Adam):
     """Adam with decoupled weight decay (torch.optim.AdamW).
 
@@ -247,6 +269,7 @@ class AdamW(Adam):
     weight_decay_mode = "decoupled"
 
 
+@OPTIMIZERS.register("adamax")
 class Adamax(Optimizer):
     """AdaMax, Adam with the infinity norm (torch.optim.Adamax).
 
@@ -273,6 +296,14 @@ class Adamax(Optimizer):
     Kingma & Ba (2015), "Adam: A Method for Stochastic Optimization", ICLR,
     section 7.1.
     """
+
+    _parameter_constraints: ClassVar[dict] = {
+        "learning_rate": LEARNING_RATE,
+        "beta_1": DECAY,
+        "beta_2": DECAY,
+        "epsilon": EPSILON,
+        "weight_decay": WEIGHT_DECAY,
+    }
 
     def __init__(
         self,
@@ -310,6 +341,7 @@ class Adamax(Optimizer):
             add_scaled(step, gb, p[b])  # p = p - lr / (1 - beta_1**t) * m / u
 
 
+@OPTIMIZERS.register("nadam")
 class NAdam(Optimizer):
     """Adam with Nesterov momentum (torch.optim.NAdam).
 
@@ -341,6 +373,15 @@ class NAdam(Optimizer):
     Dozat (2016), "Incorporating Nesterov Momentum into Adam", ICLR Workshop.
     """
 
+    _parameter_constraints: ClassVar[dict] = {
+        "learning_rate": LEARNING_RATE,
+        "beta_1": DECAY,
+        "beta_2": DECAY,
+        "epsilon": EPSILON,
+        "weight_decay": WEIGHT_DECAY,
+        "momentum_decay": [Interval(Real, 0, None, closed="left")],
+    }
+
     def __init__(
         self,
         learning_rate: float = 0.002,
@@ -361,7 +402,7 @@ class NAdam(Optimizer):
         return {
             "m": np.zeros_like(p),
             "v": np.zeros_like(p),
-            "tmp": _block_scratch(p),
+            "tmp": block_scratch(p),
             "mu_prod": 1.0,
         }
 
@@ -381,7 +422,7 @@ class NAdam(Optimizer):
             tb = tmp[: len(gb)]
             _moving_average(b1, gb, mb)  # m = beta_1 * m + (1 - beta_1) * g
             np.square(gb, out=tb)
-            _scaled_axpy(b2, 1.0 - b2, tb, vb)  # v = beta_2 * v + (1 - beta_2) * g**2
+            scaled_axpy(b2, 1.0 - b2, tb, vb)  # v = beta_2 * v + (1 - beta_2) * g**2
             np.divide(vb, c2, out=tb)
             np.sqrt(tb, out=tb)
             tb += eps  # denom = sqrt(v / (1 - beta_2**t)) + epsilon

@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
+from numbers import Real
+from typing import ClassVar
+
 import numpy as np
 
 from sklearn_adamlp import _jit
+from sklearn_adamlp._params import invalid_parameter
+from sklearn_adamlp._validation import Interval
 from sklearn_adamlp.optimizers._base import (
+    BOOLEAN,
+    DECAY,
+    EPSILON,
+    LEARNING_RATE,
+    OPTIMIZERS,
+    WEIGHT_DECAY,
     Optimizer,
-    _block_scratch,
-    _scaled_axpy,
+    block_scratch,
     fuses_terms,
+    scaled_axpy,
 )
 from sklearn_adamlp.regularizers import add_scaled
 
 
+@OPTIMIZERS.register("adagrad")
 class Adagrad(Optimizer):
     """Adagrad (torch.optim.Adagrad without learning-rate decay).
 
@@ -38,6 +50,12 @@ class Adagrad(Optimizer):
     Learning and Stochastic Optimization", JMLR 12.
     """
 
+    _parameter_constraints: ClassVar[dict] = {
+        "learning_rate": LEARNING_RATE,
+        "epsilon": EPSILON,
+        "weight_decay": WEIGHT_DECAY,
+    }
+
     def __init__(
         self,
         learning_rate: float = 0.01,
@@ -49,7 +67,7 @@ class Adagrad(Optimizer):
         self.weight_decay = weight_decay
 
     def _init_state(self, p):
-        return {"G": np.zeros_like(p), "tmp": _block_scratch(p)}
+        return {"G": np.zeros_like(p), "tmp": block_scratch(p)}
 
     @fuses_terms
     def _update(self, p, g, s, lr, t, terms=()):
@@ -67,6 +85,7 @@ class Adagrad(Optimizer):
             add_scaled(-lr, gb, p[b])  # p = p - lr * g / (sqrt(G) + epsilon)
 
 
+@OPTIMIZERS.register("adadelta")
 class Adadelta(Optimizer):
     """Adadelta (torch.optim.Adadelta, which keeps a learning rate).
 
@@ -96,6 +115,13 @@ class Adadelta(Optimizer):
     arXiv:1212.5701.
     """
 
+    _parameter_constraints: ClassVar[dict] = {
+        "learning_rate": LEARNING_RATE,
+        "rho": DECAY,
+        "epsilon": EPSILON,
+        "weight_decay": WEIGHT_DECAY,
+    }
+
     def __init__(
         self,
         learning_rate: float = 1.0,
@@ -112,8 +138,8 @@ class Adadelta(Optimizer):
         return {
             "Eg2": np.zeros_like(p),
             "Edx2": np.zeros_like(p),
-            "tmp": _block_scratch(p),
-            "tmp2": _block_scratch(p),
+            "tmp": block_scratch(p),
+            "tmp2": block_scratch(p),
         }
 
     @fuses_terms
@@ -127,7 +153,7 @@ class Adadelta(Optimizer):
             gb, Eg2b, Edx2b = g[b], Eg2[b], Edx2[b]
             tb, ub = tmp[: len(gb)], tmp2[: len(gb)]
             np.square(gb, out=tb)
-            _scaled_axpy(rho, 1.0 - rho, tb, Eg2b)  # Eg2 = rho * Eg2 + (1 - rho) * g**2
+            scaled_axpy(rho, 1.0 - rho, tb, Eg2b)  # Eg2 = rho * Eg2 + (1 - rho) * g**2
             # sqrt(Edx2 + eps) / sqrt(Eg2 + eps) with one square root
             np.add(Eg2b, eps, out=tb)
             np.add(Edx2b, eps, out=ub)
@@ -135,12 +161,13 @@ class Adadelta(Optimizer):
             np.sqrt(ub, out=ub)
             gb *= ub  # g now holds dx
             np.square(gb, out=tb)
-            _scaled_axpy(
+            scaled_axpy(
                 rho, 1.0 - rho, tb, Edx2b
             )  # Edx2 = rho * Edx2 + (1 - rho) * dx**2
             add_scaled(-lr, gb, p[b])  # p = p - lr * dx
 
 
+@OPTIMIZERS.register("rmsprop")
 class RMSprop(Optimizer):
     """RMSprop, optionally centered and with momentum (torch.optim.RMSprop).
 
@@ -185,6 +212,15 @@ class RMSprop(Optimizer):
     #: scikit-learn's ``momentum`` is SGD's: by name, RMSprop keeps momentum=0
     _not_from_estimator = frozenset({"momentum"})
 
+    _parameter_constraints: ClassVar[dict] = {
+        "learning_rate": LEARNING_RATE,
+        "rho": DECAY,
+        "epsilon": EPSILON,
+        "weight_decay": WEIGHT_DECAY,
+        "momentum": DECAY,
+        "centered": BOOLEAN,
+    }
+
     def __init__(
         self,
         learning_rate: float = 0.01,
@@ -202,7 +238,7 @@ class RMSprop(Optimizer):
         self.centered = centered
 
     def _init_state(self, p):
-        return {"Eg2": np.zeros_like(p), "tmp": _block_scratch(p)}
+        return {"Eg2": np.zeros_like(p), "tmp": block_scratch(p)}
 
     def _variant_state(self, p, s, mu: float):
         """``(g_avg, buf)``: created on first use, None when switched off."""
@@ -228,7 +264,7 @@ class RMSprop(Optimizer):
             gb, Eg2b = g[b], Eg2[b]
             tb = tmp[: len(gb)]
             np.square(gb, out=tb)
-            _scaled_axpy(rho, 1.0 - rho, tb, Eg2b)  # Eg2 = rho * Eg2 + (1 - rho) * g**2
+            scaled_axpy(rho, 1.0 - rho, tb, Eg2b)  # Eg2 = rho * Eg2 + (1 - rho) * g**2
             if g_avg is None:
                 np.sqrt(Eg2b, out=tb)
             else:
@@ -256,6 +292,7 @@ class RMSprop(Optimizer):
         np.sqrt(out, out=out)
 
 
+@OPTIMIZERS.register("rprop")
 class Rprop(Optimizer):
     """Resilient backpropagation (torch.optim.Rprop), for full batches.
 
@@ -294,6 +331,15 @@ class Rprop(Optimizer):
     backpropagation learning: the RPROP algorithm", IEEE ICNN.
     """
 
+    _parameter_constraints: ClassVar[dict] = {
+        "learning_rate": LEARNING_RATE,
+        "eta_minus": [Interval(Real, 0, 1, closed="neither")],
+        "eta_plus": [Interval(Real, 1, None, closed="neither")],
+        "step_min": [Interval(Real, 0, None, closed="left")],
+        "step_max": [Interval(Real, 0, None, closed="neither")],
+        "weight_decay": WEIGHT_DECAY,
+    }
+
     def __init__(
         self,
         learning_rate: float = 0.01,
@@ -310,8 +356,16 @@ class Rprop(Optimizer):
         self.step_max = step_max
         self.weight_decay = weight_decay
 
+    def _validate_params(self) -> None:
+        """Check the constraints, then ``step_min <= step_max``."""
+        super()._validate_params()
+        if float(self.step_min) > float(self.step_max):
+            invalid_parameter(
+                self, "step_min", f"at most step_max={self.step_max!r}", self.step_min
+            )
+
     def _init_state(self, p):
-        tmp = _block_scratch(p)
+        tmp = block_scratch(p)
         return {
             "prev": np.zeros_like(p),
             "step": np.empty_like(p),

@@ -4,17 +4,30 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Sequence
+from numbers import Real
 from typing import Any, ClassVar
 
 import numpy as np
 
 from sklearn_adamlp._params import Parametrized
+from sklearn_adamlp._registry import Registry
 from sklearn_adamlp._typing import FloatArray
+from sklearn_adamlp._validation import Interval
 from sklearn_adamlp.regularizers import (
     DecoupledWeightDecay,
     L2GradientTerm,
     add_scaled,
 )
+
+OPTIMIZERS = Registry("optimizer")
+
+#: constraints shared by the optimizers' hyper-parameters (``_parameter_constraints``)
+# lr >= 0: a rate of 0 leaves the weights as drawn (a network at initialization)
+LEARNING_RATE = [Interval(Real, 0, None, closed="left")]
+DECAY = [Interval(Real, 0, 1, closed="left")]  # a moving average's 0 <= beta < 1
+EPSILON = [Interval(Real, 0, None, closed="neither")]  # eps > 0
+WEIGHT_DECAY = [Interval(Real, 0, None, closed="left")]  # weight_decay >= 0
+BOOLEAN = ["boolean"]
 
 
 class Optimizer(Parametrized):
@@ -263,14 +276,14 @@ def _blocks(p: FloatArray) -> Sequence[slice]:
     return [slice(i, i + BLOCK_SIZE) for i in range(0, p.shape[0], BLOCK_SIZE)]
 
 
-def _block_scratch(p: FloatArray) -> FloatArray:
+def block_scratch(p: FloatArray) -> FloatArray:
     """Work array for one block of ``p`` (use ``tmp[: len(block)]``)."""
     if p.ndim != 1 or p.shape[0] <= BLOCK_SIZE:
         return np.empty_like(p)
     return np.empty(BLOCK_SIZE, dtype=p.dtype)
 
 
-def _scaled_axpy(c: float, a: float, x: FloatArray, y: FloatArray) -> None:
+def scaled_axpy(c: float, a: float, x: FloatArray, y: FloatArray) -> None:
     """``y = c * y + a * x`` in place (``x`` is scratch: overwritten).
 
     A moving average ``y *= c; y += a * x``, or AdamW's decay and step, with

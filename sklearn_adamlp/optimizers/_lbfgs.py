@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from numbers import Integral
+from typing import ClassVar
 
 import numpy as np
 import scipy.optimize
 
 from sklearn_adamlp._params import Parametrized
 from sklearn_adamlp._typing import FloatArray
+from sklearn_adamlp._validation import Interval
+from sklearn_adamlp.optimizers._base import OPTIMIZERS
 
 
+@OPTIMIZERS.register("lbfgs")
 class LBFGS(Parametrized):
     """Limited-memory BFGS (scipy's L-BFGS-B without bounds).
 
@@ -40,6 +45,10 @@ class LBFGS(Parametrized):
     Liu & Nocedal (1989), "On the limited memory BFGS method for large scale
     optimization", Mathematical Programming 45.
     """
+
+    _parameter_constraints: ClassVar[dict] = {
+        "memory": [Interval(Integral, 1, None, closed="left")]
+    }
 
     def __init__(self, memory: int = 10) -> None:
         self.memory = memory

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from numbers import Real
+from typing import ClassVar
 
 import numpy as np
 import scipy.optimize
 
-from sklearn_adamlp._params import Parametrized
+from sklearn_adamlp._params import Parametrized, invalid_parameter
 from sklearn_adamlp._typing import FloatArray
+from sklearn_adamlp._validation import Interval
+from sklearn_adamlp.optimizers._base import OPTIMIZERS
 
 #: a restart after a failed prediction shrinks the trust radius by this factor
 RESTART_SHRINK = 0.25
@@ -64,6 +68,7 @@ class FiniteDifferenceHessian:
         return Hv
 
 
+@OPTIMIZERS.register("newton_cg")
 class NewtonCG(Parametrized):
     """Truncated Newton (Newton-CG with a trust region), a full-batch minimizer.
 
@@ -123,6 +128,12 @@ class NewtonCG(Parametrized):
     Martens (2010), "Deep learning via Hessian-free optimization", ICML.
     """
 
+    _parameter_constraints: ClassVar[dict] = {
+        "damping": [Interval(Real, 0, None, closed="left")],
+        "initial_trust_radius": [Interval(Real, 0, None, closed="neither")],
+        "max_trust_radius": [Interval(Real, 0, None, closed="neither")],
+    }
+
     def __init__(
         self,
         damping: float = 1e-3,
@@ -133,16 +144,17 @@ class NewtonCG(Parametrized):
         self.initial_trust_radius = initial_trust_radius
         self.max_trust_radius = max_trust_radius
 
-    def _check_params(self) -> tuple[float, float]:
-        if not float(self.damping) >= 0:
-            raise ValueError(f"NewtonCG damping must be >= 0; got {self.damping!r}.")
+    def _validate_params(self) -> None:
+        """Check the constraints, then ``initial_trust_radius <= max_trust_radius``."""
+        super()._validate_params()
         r0, r_max = float(self.initial_trust_radius), float(self.max_trust_radius)
-        if not (0 < r0 <= r_max < np.inf):
-            raise ValueError(
-                "NewtonCG needs 0 < initial_trust_radius <= max_trust_radius < inf; "
-                f"got initial_trust_radius={r0!r}, max_trust_radius={r_max!r}."
+        if r0 > r_max:
+            invalid_parameter(
+                self,
+                "initial_trust_radius",
+                f"at most max_trust_radius={self.max_trust_radius!r}",
+                self.initial_trust_radius,
             )
-        return r0, r_max
 
     def minimize(
         self,
@@ -158,7 +170,8 @@ class NewtonCG(Parametrized):
 
         ``callback(intermediate_result)`` is called after every iteration.
         """
-        r0, r_max = self._check_params()
+        self._validate_params()
+        r0, r_max = float(self.initial_trust_radius), float(self.max_trust_radius)
         counter = _Counter(fun, max_fun)
         eps = float(np.finfo(np.result_type(x0.dtype, np.float32)).eps)
         hessp = FiniteDifferenceHessian(counter.grad, eps, float(self.damping))

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from numbers import Real
+from typing import ClassVar
 
 import numpy as np
 import scipy.optimize
 
 from sklearn_adamlp._params import Parametrized
 from sklearn_adamlp._typing import FloatArray
+from sklearn_adamlp._validation import Interval
+from sklearn_adamlp.optimizers._base import OPTIMIZERS
 
 
 def quickprop_step(
@@ -32,6 +36,7 @@ def quickprop_step(
     return dw
 
 
+@OPTIMIZERS.register("quickprop")
 class Quickprop(Parametrized):
     """Quickprop (Fahlman 1988), a full-batch minimizer.
 
@@ -92,23 +97,18 @@ class Quickprop(Parametrized):
     networks", Technical Report CMU-CS-88-162, Carnegie Mellon University.
     """
 
+    _parameter_constraints: ClassVar[dict] = {
+        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "mu": [Interval(Real, 0, None, closed="neither")],
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
+    }
+
     def __init__(
         self, learning_rate: float = 0.1, mu: float = 1.75, weight_decay: float = 0.0
     ) -> None:
         self.learning_rate = learning_rate
         self.mu = mu
         self.weight_decay = weight_decay
-
-    def _check_params(self) -> tuple[float, float, float]:
-        eps, mu = float(self.learning_rate), float(self.mu)
-        wd = float(self.weight_decay)
-        if not eps > 0:
-            raise ValueError(f"Quickprop learning_rate must be > 0; got {eps!r}.")
-        if not mu > 0:
-            raise ValueError(f"Quickprop mu must be > 0; got {mu!r}.")
-        if not wd >= 0:
-            raise ValueError(f"Quickprop weight_decay must be >= 0; got {wd!r}.")
-        return eps, mu, wd
 
     def minimize(
         self,
@@ -125,7 +125,9 @@ class Quickprop(Parametrized):
         ``callback(intermediate_result)`` is called after every iteration with
         the new ``x`` and its ``fun``; raising ``StopIteration`` ends the run.
         """
-        eps, mu, wd = self._check_params()
+        self._validate_params()
+        eps, mu = float(self.learning_rate), float(self.mu)
+        wd = float(self.weight_decay)
         x: FloatArray = np.array(x0, dtype=np.float64)
         f, S = _evaluate(fun, x, wd)
         nfev, nit = 1, 0

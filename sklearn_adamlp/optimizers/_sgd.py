@@ -7,13 +7,26 @@ that change the defaults and use torch.optim.SGD's buffer of raw gradients.
 
 from __future__ import annotations
 
+from numbers import Real
+from typing import ClassVar
+
 import numpy as np
 
 from sklearn_adamlp import _jit
-from sklearn_adamlp.optimizers._base import Optimizer, fuses_terms
+from sklearn_adamlp._validation import Interval
+from sklearn_adamlp.optimizers._base import (
+    BOOLEAN,
+    DECAY,
+    LEARNING_RATE,
+    OPTIMIZERS,
+    WEIGHT_DECAY,
+    Optimizer,
+    fuses_terms,
+)
 from sklearn_adamlp.regularizers import add_scaled, axpy
 
 
+@OPTIMIZERS.register("sgd")
 class SGD(Optimizer):
     """Stochastic gradient descent with optional (Nesterov) momentum.
 
@@ -48,6 +61,13 @@ class SGD(Optimizer):
     Mathematical Statistics 22; Sutskever, Martens, Dahl & Hinton (2013), "On the
     importance of initialization and momentum in deep learning", ICML.
     """
+
+    _parameter_constraints: ClassVar[dict] = {
+        "learning_rate": LEARNING_RATE,
+        "momentum": [Interval(Real, 0, 1, closed="both")],
+        "nesterov": BOOLEAN,
+        "weight_decay": WEIGHT_DECAY,
+    }
 
     def __init__(
         self,
@@ -102,6 +122,7 @@ class SGD(Optimizer):
             p += v  # p = p + v
 
 
+@OPTIMIZERS.register("momentum")
 class Momentum(SGD):
     """SGD with classical (heavy-ball) momentum, torch.optim.SGD's form.
 
@@ -138,6 +159,11 @@ class Momentum(SGD):
     #: not take the estimator's ``nesterovs_momentum``
     _not_from_estimator = frozenset({"nesterovs_momentum"})
 
+    _parameter_constraints: ClassVar[dict] = {
+        **SGD._parameter_constraints,
+        "momentum": DECAY,
+    }
+
     def __init__(
         self,
         learning_rate: float = 0.01,
@@ -165,6 +191,7 @@ class Momentum(SGD):
             axpy(-lr, buf, p)  # p = p - lr * buf
 
 
+@OPTIMIZERS.register("nesterov")
 class Nesterov(Momentum):
     """Nesterov's accelerated gradient (NAG), torch.optim.SGD's nesterov form.
 

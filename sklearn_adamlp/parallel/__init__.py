@@ -7,7 +7,7 @@ object (tunable as ``parallel__n_workers``)::
     MLPClassifier(parallel=EASGD(n_workers=4, tau=8))
 
 ``get(name)`` returns a strategy class, ``available()`` lists the names and
-``PARALLEL.register(name)`` adds a user's ``ParallelStrategy`` subclass.
+``@PARALLEL.register(name)`` on a user's ``ParallelStrategy`` subclass adds it.
 """
 
 from __future__ import annotations

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import ClassVar
 
 import numpy as np
 
-from sklearn_adamlp.parallel._strategies import ParallelStrategy, Replica, _check_int
+from sklearn_adamlp.parallel._strategies import (
+    COUNT,
+    PARALLEL,
+    ParallelStrategy,
+    Replica,
+)
 
 
+@PARALLEL.register("averaging")
 class ModelAveraging(ParallelStrategy):
     """Synchronous model averaging: local SGD, averaged every ``tau`` steps.
 
@@ -45,6 +52,10 @@ class ModelAveraging(ParallelStrategy):
     """
 
     synchronous = True
+    _parameter_constraints: ClassVar[dict] = {
+        **ParallelStrategy._parameter_constraints,
+        "tau": [COUNT],
+    }
 
     def __init__(
         self,
@@ -57,10 +68,6 @@ class ModelAveraging(ParallelStrategy):
         self.tau = tau
         self.backend = backend
         self.start_method = start_method
-
-    def check(self) -> None:
-        super().check()
-        _check_int(self, "tau")
 
     def after_step(self, replica: Replica) -> None:
         replica.steps += 1

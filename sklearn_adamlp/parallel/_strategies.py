@@ -25,7 +25,9 @@ from typing import Any, ClassVar, Protocol, runtime_checkable
 
 import numpy as np
 
-from sklearn_adamlp._params import Parametrized
+from sklearn_adamlp._params import Parametrized, invalid_parameter
+from sklearn_adamlp._registry import Registry
+from sklearn_adamlp._validation import Interval, StrOptions
 from sklearn_adamlp.parallel._cpus import usable_cpus
 
 BACKENDS = ("processes", "sequential", "dask")
@@ -36,6 +38,11 @@ BACKENDS = ("processes", "sequential", "dask")
 #: fills the table in when the package is imported, instead of this module
 #: importing them.
 SESSIONS: dict[str, Callable[[ParallelStrategy, Any, Any], Any]] = {}
+
+PARALLEL = Registry("parallel strategy")
+
+#: a count of steps or workers: an int >= 1 (a bool is refused)
+COUNT = Interval(Integral, 1, None, closed="left")
 
 
 class Replica:
@@ -131,6 +138,15 @@ class ParallelStrategy(Parametrized):
     n_workers: int | None
     backend: str
     start_method: str | None
+
+    _parameter_constraints: ClassVar[dict] = {
+        "n_workers": [COUNT, None],
+        "backend": [StrOptions(set(BACKENDS))],
+        "start_method": [
+            StrOptions(set(multiprocessing.get_all_start_methods())),
+            None,
+        ],
+    }
     #: bytes moved in each epoch of a ``backend='dask'`` fit, set by its
     #: session on the fit's copy of the strategy (absent otherwise)
     bytes_per_epoch_: list[int]
@@ -141,27 +157,12 @@ class ParallelStrategy(Parametrized):
             return usable_cpus()
         return int(self.n_workers)
 
-    def check(self) -> None:
-        """Raise ``ValueError`` naming the first invalid hyper-parameter."""
-        _check_int(self, "n_workers", allow_none=True)
-        if self.backend not in BACKENDS:
-            raise ValueError(
-                f"{type(self).__name__}: backend must be one of {BACKENDS}; "
-                f"got {self.backend!r}."
-            )
-        methods = multiprocessing.get_all_start_methods()
-        if self.start_method is not None and self.start_method not in methods:
-            raise ValueError(
-                f"{type(self).__name__}: start_method must be None or one of "
-                f"{methods}; got {self.start_method!r}."
-            )
-
     def session(self, ctx: Any, batches: Any) -> Any:
         """Return the context manager that runs the fit's epochs in parallel.
 
         It is ``SESSIONS[backend](self, ctx, batches)``.
         """
-        self.check()
+        self._validate_params()
         return SESSIONS[self.backend](self, ctx, batches)
 
     # --- worker hooks (run in the worker) ---------------------------------------
@@ -211,6 +212,7 @@ def averaging(strategy: ParallelStrategy) -> Averaging:
     return strategy
 
 
+@PARALLEL.register("hogwild")
 class Hogwild(ParallelStrategy):
     """Hogwild!: lock-free parallel SGD on shared parameters (Niu et al. 2011).
 
@@ -254,18 +256,22 @@ class Hogwild(ParallelStrategy):
         self.backend = backend
         self.start_method = start_method
 
-    def check(self) -> None:
+    def _validate_params(self) -> None:
+        """Check the constraints, then refuse ``backend='dask'``."""
+        super()._validate_params()
         if self.backend == "dask":
-            raise ValueError(
-                "Hogwild: backend='dask' is not available. Hogwild's workers "
-                "step one weight vector in shared memory without a lock, which "
-                "machines of a cluster do not share; use backend='processes' "
-                "(one machine), or EASGD, Downpour or ModelAveraging with "
-                "backend='dask'."
+            invalid_parameter(
+                self,
+                "backend",
+                "'processes' or 'sequential' (backend='dask' is not available: "
+                "Hogwild's workers step one weight vector in shared memory "
+                "without a lock, which machines of a cluster do not share; use "
+                "EASGD, Downpour or ModelAveraging with backend='dask')",
+                self.backend,
             )
-        super().check()
 
 
+@PARALLEL.register("downpour")
 class Downpour(ParallelStrategy):
     """Downpour SGD: replicas that push updates to a parameter server (Dean 2012).
 
@@ -301,6 +307,12 @@ class Downpour(ParallelStrategy):
     .. [1] Dean, J. et al. (2012). Large scale distributed deep networks. NIPS.
     """
 
+    _parameter_constraints: ClassVar[dict] = {
+        **ParallelStrategy._parameter_constraints,
+        "n_fetch": [COUNT],
+        "n_push": [COUNT],
+    }
+
     def __init__(
         self,
         n_workers: int | None = None,
@@ -315,11 +327,6 @@ class Downpour(ParallelStrategy):
         self.backend = backend
         self.start_method = start_method
 
-    def check(self) -> None:
-        super().check()
-        _check_int(self, "n_fetch")
-        _check_int(self, "n_push")
-
     def after_step(self, replica: Replica) -> None:
         replica.steps += 1
         if replica.steps % int(self.n_push) == 0:
@@ -332,6 +339,7 @@ class Downpour(ParallelStrategy):
             replica.push()
 
 
+@PARALLEL.register("easgd")
 class EASGD(ParallelStrategy):
     """Elastic averaging SGD, asynchronous form (Zhang, Choromanska, LeCun 2015).
 
@@ -365,6 +373,12 @@ class EASGD(ParallelStrategy):
        elastic averaging SGD. NIPS.
     """
 
+    _parameter_constraints: ClassVar[dict] = {
+        **ParallelStrategy._parameter_constraints,
+        "tau": [COUNT],
+        "moving_rate": [Interval(Real, 0, 1, closed="right"), None],
+    }
+
     def __init__(
         self,
         n_workers: int | None = None,
@@ -379,19 +393,6 @@ class EASGD(ParallelStrategy):
         self.backend = backend
         self.start_method = start_method
 
-    def check(self) -> None:
-        super().check()
-        _check_int(self, "tau")
-        rate = self.moving_rate
-        if rate is not None and not (
-            isinstance(rate, Real)
-            and not isinstance(rate, bool)
-            and 0 < float(rate) <= 1
-        ):
-            raise ValueError(
-                f"EASGD: moving_rate must be None or a float in (0, 1]; got {rate!r}."
-            )
-
     def alpha(self) -> float:
         """Return the moving rate in use."""
         if self.moving_rate is None:
@@ -402,19 +403,3 @@ class EASGD(ParallelStrategy):
         replica.steps += 1
         if replica.steps % int(self.tau) == 0:
             replica.elastic(self.alpha())
-
-
-def _check_int(strategy: Any, name: str, allow_none: bool = False) -> None:
-    value = getattr(strategy, name)
-    if value is None and allow_none:
-        return
-    if not isinstance(value, Integral | np.integer) or isinstance(value, bool):
-        value_ok = False
-    else:
-        value_ok = int(value) >= 1
-    if not value_ok:
-        extra = "None or " if allow_none else ""
-        raise ValueError(
-            f"{type(strategy).__name__}: {name} must be {extra}an integer >= 1; "
-            f"got {value!r}."
-        )

@@ -233,16 +233,16 @@ def _build(spec: Any, fn: TestFunction, lr: float | None) -> Any:
         if lr is None and rule is not None and "learning_rate" in params:
             lr = {"gradient": fn.gradient_lr, "adaptive": fn.adaptive_lr,
                   "adagrad": 5 * fn.adaptive_lr}[rule]  # fmt: skip
-        return obj(learning_rate=lr) if lr is not None else obj()
+        kwargs = {} if lr is None else {"learning_rate": lr}
+        return optimizers.OPTIMIZERS.build(obj, **kwargs)
     if not (hasattr(obj, "step") or hasattr(obj, "minimize")):
         raise TypeError(
             f"optimizers must be names of {optimizers.available()} or optimizer "
             f"objects; got {spec!r}."
         )
-    copy = type(obj)(**obj.get_params(deep=False))
-    if lr is not None:
-        copy.set_params(learning_rate=lr)
-    return copy
+    if lr is not None:  # a copy at this rate, checked as any other
+        obj = optimizers.OPTIMIZERS.build(obj).set_params(learning_rate=lr)
+    return optimizers.OPTIMIZERS.build(obj)
 
 
 def _resolve_function(

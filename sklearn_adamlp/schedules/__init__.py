@@ -20,47 +20,28 @@ docs/schedules.md.
 
 from __future__ import annotations
 
-from sklearn_adamlp._registry import Registry
-from sklearn_adamlp.schedules._base import Constant, InvScaling, Schedule
+from sklearn_adamlp.schedules._base import SCHEDULES, Constant, InvScaling, Schedule
 from sklearn_adamlp.schedules._batch import IncreaseBatch
 from sklearn_adamlp.schedules._cosine import Cosine, CosineRestarts, Warmup
 from sklearn_adamlp.schedules._decay import Adaptive, Exponential, Plateau, Step
 
-SCHEDULES = Registry("learning-rate schedule")
 register = SCHEDULES.register
 get = SCHEDULES.get
 available = SCHEDULES.available
-
-register("constant")(Constant)
-register("invscaling")(InvScaling)
-# scikit-learn's 'adaptive' is the plateau rule with its numbers (divide by 5
-# after n_iter_no_change epochs without improvement; stop at 1e-6)
-register("adaptive")(Adaptive)
-register("step")(Step)
-register("exponential")(Exponential)
-register("plateau")(Plateau)
-register("cosine")(Cosine)
-register("cosine_restarts")(CosineRestarts)
-register("warmup")(Warmup)
-register("increase_batch")(IncreaseBatch)
 
 
 def build(spec, **defaults) -> Schedule:
     """Build a fresh, checked schedule from a name (with ``defaults``) or an object.
 
-    A name gets the ``defaults`` its class accepts (the estimator passes
-    ``power_t`` and ``T_max=max_iter``); an object is copied with its parameters
-    (nested schedules are copied too), never mutated.
+    ``SCHEDULES.build``: a name gets the ``defaults`` its class accepts (the
+    estimator passes ``power_t``, ``T_max=max_iter``, ``n_iter_no_change`` and
+    ``tol``); an object is copied with its parameters (nested schedules are
+    copied too), never mutated. Its parameters are checked against the
+    classes' ``_parameter_constraints``.
     """
-    obj = get(spec)
-    if isinstance(obj, type) and issubclass(obj, Schedule):
-        names = obj._get_param_names()
-        out = obj(**{k: v for k, v in defaults.items() if k in names})
-    elif isinstance(obj, Schedule):
-        out = _copy(obj)
-    else:
+    out = SCHEDULES.build(spec, **defaults)
+    if not isinstance(out, Schedule):
         raise TypeError(f"learning_rate must be a name or a Schedule; got {spec!r}")
-    out.check()
     nested = [
         v for v in out.get_params(deep=True).values() if isinstance(v, IncreaseBatch)
     ]
@@ -71,14 +52,6 @@ def build(spec, **defaults) -> Schedule:
             "grow. Pass it as learning_rate directly."
         )
     return out
-
-
-def _copy(obj: Schedule) -> Schedule:
-    params = {
-        k: _copy(v) if isinstance(v, Schedule) else v
-        for k, v in obj.get_params(deep=False).items()
-    }
-    return type(obj)(**params)
 
 
 __all__ = [

@@ -1,8 +1,19 @@
-"""The ``Schedule`` base class and scikit-learn's two schedules."""
+"""The ``Schedule`` base class, the registry and scikit-learn's two schedules."""
 
 from __future__ import annotations
 
+from numbers import Real
+from typing import ClassVar
+
 from sklearn_adamlp._params import Parametrized
+from sklearn_adamlp._registry import Registry
+from sklearn_adamlp._validation import Interval
+
+SCHEDULES = Registry("learning-rate schedule")
+
+#: a real number > 0 and >= 0, the constraints most schedule parameters share
+POSITIVE = Interval(Real, 0, None, closed="neither")
+NON_NEGATIVE = Interval(Real, 0, None, closed="left")
 
 
 class Schedule(Parametrized):
@@ -21,6 +32,10 @@ class Schedule(Parametrized):
     - ``batch_size(e)``: the mini-batch size of epoch ``e`` (completed epochs),
       or None to keep the estimator's; ``bind(batch_size, n_samples)`` tells
       such a schedule the fit's starting batch size and sample count first.
+
+    Hyper-parameters are declared in ``_parameter_constraints`` (scikit-learn's
+    constraint objects) and checked by ``_validate_params()`` when the fit
+    builds the schedule.
     """
 
     unit: str = "epoch"
@@ -58,24 +73,8 @@ class Schedule(Parametrized):
         """Return the mini-batch size of epoch ``e``, or None to keep it."""
         return None
 
-    def check(self) -> None:
-        """Raise ``ValueError`` for invalid hyper-parameters (called at fit)."""
 
-
-def check_positive(obj: Schedule, name: str, *, strict: bool = True) -> None:
-    """Raise ``ValueError`` unless ``obj.<name>`` is a (strictly) positive number."""
-    value = getattr(obj, name)
-    try:
-        ok = float(value) > 0 if strict else float(value) >= 0
-    except (TypeError, ValueError):
-        ok = False
-    if not ok:
-        bound = "> 0" if strict else ">= 0"
-        raise ValueError(
-            f"{type(obj).__name__}: {name} must be a number {bound}; got {value!r}."
-        )
-
-
+@SCHEDULES.register("constant")
 class Constant(Schedule):
     """A constant learning rate.
 
@@ -95,6 +94,7 @@ class Constant(Schedule):
         return 1.0
 
 
+@SCHEDULES.register("invscaling")
 class InvScaling(Schedule):
     """Inverse scaling, scikit-learn's ``learning_rate='invscaling'``.
 
@@ -116,12 +116,10 @@ class InvScaling(Schedule):
     """
 
     unit = "sample"
+    _parameter_constraints: ClassVar[dict] = {"power_t": [NON_NEGATIVE]}
 
     def __init__(self, power_t: float = 0.5) -> None:
         self.power_t = power_t
 
     def __call__(self, t: int) -> float:
         return 1.0 / (t + 1.0) ** float(self.power_t)
-
-    def check(self) -> None:
-        check_positive(self, "power_t", strict=False)

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import itertools
-from numbers import Integral
+from numbers import Integral, Real
+from typing import ClassVar
 
-from sklearn_adamlp.schedules._base import Schedule, check_positive
+from sklearn_adamlp._params import invalid_parameter
+from sklearn_adamlp._validation import Interval
+from sklearn_adamlp.schedules._base import POSITIVE, SCHEDULES, Schedule
 
 
+@SCHEDULES.register("increase_batch")
 class IncreaseBatch(Schedule):
     """Multiply the mini-batch size where a step schedule would divide the rate.
 
@@ -50,6 +54,13 @@ class IncreaseBatch(Schedule):
     decay the learning rate, increase the batch size. ICLR 2018.
     """
 
+    _parameter_constraints: ClassVar[dict] = {
+        "factor": [Interval(Real, 1, None, closed="left")],
+        "every": [POSITIVE],
+        "milestones": [tuple, list, None],
+        "max_batch_size": [Interval(Integral, 1, None, closed="left"), None],
+    }
+
     def __init__(
         self,
         factor: float = 5.0,
@@ -91,28 +102,18 @@ class IncreaseBatch(Schedule):
             return 1.0
         return min(1.0, self.max_batch_size_ / self._wanted(t))
 
-    def check(self) -> None:
-        check_positive(self, "factor")
-        if float(self.factor) < 1:
-            raise ValueError(
-                f"IncreaseBatch: factor must be >= 1 (the batch grows); got "
-                f"{self.factor!r}."
-            )
+    def _validate_params(self) -> None:
+        """Check the constraints, then that ``milestones`` increase."""
+        super()._validate_params()
         if self.milestones is None:
-            check_positive(self, "every")
-        else:
-            ms = list(self.milestones)
-            if not all(isinstance(m, Integral) and m > 0 for m in ms) or any(
-                b <= a for a, b in itertools.pairwise(ms)
-            ):
-                raise ValueError(
-                    "IncreaseBatch: milestones must be increasing positive "
-                    f"integers; got {self.milestones!r}."
-                )
-        if self.max_batch_size is not None and not (
-            isinstance(self.max_batch_size, Integral) and self.max_batch_size > 0
+            return
+        ms = list(self.milestones)
+        if not all(isinstance(m, Integral) and m > 0 for m in ms) or any(
+            b <= a for a, b in itertools.pairwise(ms)
         ):
-            raise ValueError(
-                "IncreaseBatch: max_batch_size must be a positive integer or "
-                f"None; got {self.max_batch_size!r}."
+            invalid_parameter(
+                self,
+                "milestones",
+                "increasing positive integers or None",
+                self.milestones,
             )

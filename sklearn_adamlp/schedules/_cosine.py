@@ -4,14 +4,24 @@ from __future__ import annotations
 
 import math
 from numbers import Real
+from typing import ClassVar
 
-from sklearn_adamlp.schedules._base import Constant, Schedule, check_positive
+from sklearn_adamlp._params import invalid_parameter
+from sklearn_adamlp._validation import Interval
+from sklearn_adamlp.schedules._base import (
+    NON_NEGATIVE,
+    POSITIVE,
+    SCHEDULES,
+    Constant,
+    Schedule,
+)
 
 
 def _cosine(t: float, period: float, eta_min: float, eta_max: float = 1.0) -> float:
     return eta_min + (eta_max - eta_min) * 0.5 * (1.0 + math.cos(math.pi * t / period))
 
 
+@SCHEDULES.register("cosine")
 class Cosine(Schedule):
     """Cosine annealing from the base rate down to ``eta_min`` times it.
 
@@ -36,6 +46,11 @@ class Cosine(Schedule):
     Warm Restarts. ICLR 2017 (equation 5, without restarts).
     """
 
+    _parameter_constraints: ClassVar[dict] = {
+        "T_max": [POSITIVE],
+        "eta_min": [NON_NEGATIVE],
+    }
+
     def __init__(self, T_max: int = 100, eta_min: float = 0.0) -> None:
         self.T_max = T_max
         self.eta_min = eta_min
@@ -44,11 +59,8 @@ class Cosine(Schedule):
         period = float(self.T_max)
         return _cosine(min(float(t), period), period, float(self.eta_min))
 
-    def check(self) -> None:
-        check_positive(self, "T_max")
-        check_positive(self, "eta_min", strict=False)
 
-
+@SCHEDULES.register("cosine_restarts")
 class CosineRestarts(Schedule):
     """Cosine annealing with warm restarts (SGDR).
 
@@ -107,6 +119,14 @@ class CosineRestarts(Schedule):
     """
 
     has_cycles = True
+    _parameter_constraints: ClassVar[dict] = {
+        "T_0": [POSITIVE, None],
+        "T_mult": [Interval(Real, 1, None, closed="left")],
+        "eta_min": [NON_NEGATIVE],
+        "eta_max": [POSITIVE],
+        "cycles": [Interval(Real, 1, None, closed="left")],
+        "T_max": [POSITIVE],
+    }
 
     def __init__(
         self,
@@ -150,22 +170,16 @@ class CosineRestarts(Schedule):
         t_cur, period = self.position(t)
         return t_cur == period - 1
 
-    def check(self) -> None:
-        if self.T_0 is None:
-            check_positive(self, "T_max")
-            check_positive(self, "cycles")
-        else:
-            check_positive(self, "T_0")
-        check_positive(self, "eta_min", strict=False)
-        check_positive(self, "eta_max")
+    def _validate_params(self) -> None:
+        """Check the constraints, then that ``T_mult`` and ``cycles`` are whole."""
+        super()._validate_params()
         for name in ("T_mult", "cycles"):
             value = getattr(self, name)
-            if not isinstance(value, Real) or float(value) % 1 or value < 1:
-                raise ValueError(
-                    f"CosineRestarts: {name} must be an integer >= 1; got {value!r}."
-                )
+            if float(value) % 1:
+                invalid_parameter(self, name, "a whole number >= 1", value)
 
 
+@SCHEDULES.register("warmup")
 class Warmup(Schedule):
     """Linear warm-up for ``epochs`` epochs, then the wrapped ``schedule``.
 
@@ -192,6 +206,11 @@ class Warmup(Schedule):
     1 Hour. arXiv:1706.02677 (gradual warm-up).
     """
 
+    _parameter_constraints: ClassVar[dict] = {
+        "schedule": [Schedule, None],
+        "epochs": [NON_NEGATIVE],
+    }
+
     def __init__(self, schedule: Schedule | None = None, epochs: int = 5) -> None:
         self.schedule = schedule
         self.epochs = epochs
@@ -217,12 +236,10 @@ class Warmup(Schedule):
     def plateau(self) -> Schedule | None:
         return self._inner.plateau()
 
-    def check(self) -> None:
-        check_positive(self, "epochs", strict=False)
-        inner = self._inner
-        if not isinstance(inner, Schedule) or inner.unit != "epoch":
-            raise ValueError(
-                "Warmup: schedule must be None or a Schedule counted in epochs; "
-                f"got {self.schedule!r}."
+    def _validate_params(self) -> None:
+        """Check the constraints (the wrapped schedule's too), then its unit."""
+        super()._validate_params()
+        if self._inner.unit != "epoch":
+            invalid_parameter(
+                self, "schedule", "None or a Schedule counted in epochs", self.schedule
             )
-        inner.check()

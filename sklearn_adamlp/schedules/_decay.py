@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 import math
+from numbers import Real
+from typing import ClassVar
 
-from sklearn_adamlp.schedules._base import Schedule, check_positive
+import numpy as np
+
+from sklearn_adamlp._validation import Interval, Options
+from sklearn_adamlp.schedules._base import (
+    NON_NEGATIVE,
+    POSITIVE,
+    SCHEDULES,
+    Schedule,
+)
 
 
+@SCHEDULES.register("step")
 class Step(Schedule):
     """Step decay: multiply the rate by ``drop`` every ``every`` epochs.
 
@@ -27,6 +38,8 @@ class Step(Schedule):
     and 004 ("step decay").
     """
 
+    _parameter_constraints: ClassVar[dict] = {"drop": [POSITIVE], "every": [POSITIVE]}
+
     def __init__(self, drop: float = 0.5, every: int = 10) -> None:
         self.drop = drop
         self.every = every
@@ -34,11 +47,8 @@ class Step(Schedule):
     def __call__(self, t: int) -> float:
         return float(self.drop) ** (int(t) // int(self.every))
 
-    def check(self) -> None:
-        check_positive(self, "drop")
-        check_positive(self, "every")
 
-
+@SCHEDULES.register("exponential")
 class Exponential(Schedule):
     """Exponential decay.
 
@@ -56,16 +66,16 @@ class Exponential(Schedule):
     The course notes ("exponential decay", ``eta = eta_0 exp(-k t)``).
     """
 
+    _parameter_constraints: ClassVar[dict] = {"k": [NON_NEGATIVE]}
+
     def __init__(self, k: float = 0.05) -> None:
         self.k = k
 
     def __call__(self, t: int) -> float:
         return math.exp(-float(self.k) * t)
 
-    def check(self) -> None:
-        check_positive(self, "k", strict=False)
 
-
+@SCHEDULES.register("plateau")
 class Plateau(Schedule):
     """Reduce the rate when the monitored loss stops improving.
 
@@ -109,6 +119,13 @@ class Plateau(Schedule):
     #: whether training stops when a reduction is due at ``min_lr``
     stop_at_min_lr = False
 
+    _parameter_constraints: ClassVar[dict] = {
+        "factor": [Interval(Real, 1, None, closed="neither")],
+        "patience": [POSITIVE],
+        "min_delta": [NON_NEGATIVE],
+        "min_lr": [NON_NEGATIVE],
+    }
+
     def __init__(
         self,
         factor: float = 10.0,
@@ -127,13 +144,8 @@ class Plateau(Schedule):
     def plateau(self) -> Schedule | None:
         return self
 
-    def check(self) -> None:
-        check_positive(self, "factor")
-        check_positive(self, "patience")
-        check_positive(self, "min_delta", strict=False)
-        check_positive(self, "min_lr", strict=False)
 
-
+@SCHEDULES.register("adaptive")
 class Adaptive(Plateau):
     """scikit-learn's ``learning_rate='adaptive'``: a plateau rule with its numbers.
 
@@ -167,6 +179,11 @@ class Adaptive(Plateau):
     stop_at_min_lr = True
     factor = 5.0
     min_lr = 1e-6
+    # the estimator's n_iter_no_change may be inf (never reduce)
+    _parameter_constraints: ClassVar[dict] = {
+        "n_iter_no_change": [POSITIVE, Options(Real, {np.inf})],
+        "tol": [NON_NEGATIVE],
+    }
 
     def __init__(self, n_iter_no_change: float = 10, tol: float = 1e-4) -> None:
         self.n_iter_no_change = n_iter_no_change
@@ -183,7 +200,3 @@ class Adaptive(Plateau):
     def min_delta(self) -> float:  # type: ignore[override]
         """``tol``."""
         return float(self.tol)
-
-    def check(self) -> None:
-        check_positive(self, "n_iter_no_change")
-        check_positive(self, "tol", strict=False)
