@@ -7,7 +7,7 @@ import pytest
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import log_loss
 
-from sklearn_adamlp import MLPClassifier, MLPRegressor
+from sklearn_adamlp import MLPClassifier, MLPRegressor, training
 from sklearn_adamlp.callbacks import Callback, ProgressBar
 
 
@@ -213,7 +213,6 @@ def test_snapshots_keep_their_batch_norm_statistics(split):
 def test_non_contiguous_X_trains_like_its_contiguous_copy(layout, monkeypatch):
     """Batches gather from one C-ordered copy made per fit (load_digits' X is a
     column slice, a DataFrame's values Fortran-ordered): same weights."""
-    import sklearn_adamlp.training as training
 
     rng = np.random.RandomState(0)
     base = rng.normal(size=(160, 7))
@@ -258,3 +257,27 @@ def test_partial_fit_after_an_early_stopping_fit_trains():
         clf.partial_fit(X, y)
     assert not np.array_equal(before[0], clf.coefs_[0])
     assert log_loss(y, clf.predict_proba(X)) < loss_before
+
+
+def test_misaligned_input_is_gathered_from_an_aligned_copy():
+    """An array whose data starts at an odd byte (as a buffer inside a message
+    can) trains like its aligned copy, and the batches gather from an aligned
+    array (numpy's unaligned gather is about 1,500x slower)."""
+    rng = np.random.default_rng(0)
+    X0 = rng.standard_normal((64, 5)).astype(np.float32)
+    y = (X0[:, 0] > 0).astype(int)
+    raw = np.zeros(X0.nbytes + 3, dtype=np.uint8)
+    X = raw[3:].view(np.float32).reshape(X0.shape)  # starts 3 bytes in
+    X[...] = X0
+    assert not X.flags.aligned
+    batches = training.Batches(X, y[:, None].astype(np.float32), None, 16)
+    assert batches.X.flags.aligned
+    assert batches.Y.flags.aligned
+    np.testing.assert_array_equal(batches.X, X0)
+    fits = []
+    for data in (X, X0):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fits.append(MLPClassifier((4,), max_iter=3, random_state=0).fit(data, y))
+    for a, b in zip(fits[0].coefs_, fits[1].coefs_, strict=True):
+        np.testing.assert_array_equal(a, b)
