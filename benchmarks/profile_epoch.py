@@ -115,11 +115,14 @@ def _fitted(cfg: Config, solver: str, dtype: str):
 
 def replay_epoch(cfg: Config, solver: str, dtype: str, epochs: int) -> dict:
     """Seconds per epoch of each component, replaying the training loop."""
+    from sklearn_adamlp._estimators import fitted_parts
     from sklearn_adamlp.training import Batches
 
     est, X, y = _fitted(cfg, solver, dtype)
-    net, flat, grad, opt = est._network, est._flat, est._grad, est.optimizer_
-    Y = est._label_binarizer.transform(y).astype(dtype)
+    parts = fitted_parts(est)
+    net, flat, opt = parts.network, parts.flat, est.optimizer_
+    grad = np.empty_like(flat)
+    Y = parts.label_binarizer.transform(y).astype(dtype)
     # the replay computes what Network.loss_grad computes
     g_ref = np.empty_like(grad)
     ref = net.loss_grad(flat, g_ref, X[:64], Y[:64])
