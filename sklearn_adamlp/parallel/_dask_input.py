@@ -159,7 +159,9 @@ def _local(value: Any) -> Any:
                 if not client.run_on_scheduler(_n_workers):
                     raise RuntimeError(
                         "The Dask cluster has no worker left to compute the "
-                        "targets: start workers (or a new cluster) and fit again."
+                        "targets (a worker over 95% of its memory_limit is "
+                        "restarted by its nanny: see the workers' logs): start "
+                        "workers (or a new cluster) and fit again."
                     ) from None
     finally:
         future.release()
