@@ -78,8 +78,9 @@ def remote_input(
     ours = [f for v in (X, *small) if is_dask(v) for f in futures_of(v)]
     try:
         y, sample_weight, *val = (_local(v) for v in small)  # gathered, not X
+        keep = given | {f.key for f in futures_of(X)}
         for future in ours:
-            if future.key not in given and future.key not in _keys(X):
+            if future.key not in keep:
                 future.release()  # y and the rest are on the client now
         validation_data = None if validation_data is None else tuple(val)
         if any(np.isnan(c) for c in X.chunks[0]):  # a DataFrame's partitions
@@ -94,12 +95,6 @@ def remote_input(
         for future in ours:  # ours: the cluster forgets them
             if future.key not in given:
                 future.release()
-
-
-def _keys(X: Any) -> set:
-    from distributed import futures_of
-
-    return {f.key for f in futures_of(X)}
 
 
 def _check(estimator: Any, validation_data: Any) -> None:
