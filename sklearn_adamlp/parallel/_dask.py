@@ -6,11 +6,13 @@ Downpour or ModelAveraging) has ``backend='dask'``. It uses the current
 dask backend do):
 
 1. entering it scatters the training rows once, one contiguous block per
-   Dask worker, and starts a ``Center`` Actor (the center ``x~``) and one
-   ``Trainer`` Actor per worker, beside its block;
+   Dask worker (a dask ``X`` stays in the row blocks the workers hold), and
+   starts a ``Center`` Actor (the center ``x~``) and one ``Trainer`` Actor
+   per worker, beside its rows;
 2. each epoch, the client sets the center to the fit's weights, tells every
    trainer which of its rows to visit in which order (the fit's shuffled
-   order restricted to its block), waits for them, and takes the center back;
+   order restricted to its rows, block by block: ``block_major``), waits for
+   them, and takes the center back;
 3. between epochs the client alone runs the callbacks, the validation score,
    early stopping and the divergence guard, as with the local backends.
 
@@ -30,6 +32,7 @@ from typing import Any
 
 import numpy as np
 
+from sklearn_adamlp.parallel._dask_blocks import BlockSpec, block_major, deal_blocks
 from sklearn_adamlp.parallel._dask_input import current
 from sklearn_adamlp.parallel._guard import POLL
 from sklearn_adamlp.parallel._session import ParallelSession, epoch_outcome
@@ -85,13 +88,23 @@ class DaskSession(ParallelSession):
         ctx, batches = self.ctx, self.batches
         self.center = self.order = None  # on the cluster (the Actors)
         remote = current(batches.X)
-        if remote is None:  # numpy rows: one contiguous block per worker
-            self.blocks = np.array_split(np.arange(batches.n), k)
-            X_parts: list = [None] * k
-        else:  # dask rows: the chunks each worker already holds
-            self.blocks, X_parts = _chunks_by_worker(client, remote, self.addresses)
-        self.owner, self.local = _owners(self.blocks, batches.n)
+        # each row's block in its worker's share (numpy rows: one block each)
+        self.block = np.zeros(batches.n, dtype=np.intp)
+        specs: list[BlockSpec | None] = [None] * k
         try:
+            if remote is None:  # numpy rows: one contiguous block per worker
+                self.blocks = np.array_split(np.arange(batches.n), k)
+            else:  # dask rows: the chunks each worker already holds, streamed
+                self.blocks, specs, copies = deal_blocks(
+                    client,
+                    remote,
+                    self.addresses,
+                    self.block,
+                    batches.X,
+                    self._check_workers,
+                )
+                self.futures += copies
+            self.owner, self.local = _owners(self.blocks, batches.n)
             center = client.submit(
                 Center, ctx.flat, actor=True, workers=[self.addresses[0]]
             )
@@ -105,7 +118,7 @@ class DaskSession(ParallelSession):
                 worker.index, worker.n_workers = 0, 1  # its own rows only
                 worker.center = np.empty_like(ctx.flat)
                 arrays = _data(batches)
-                if X_parts[w] is not None:  # X: futures resolved on the worker
+                if specs[w] is not None:  # X: the blocks the worker holds
                     arrays = (None, *arrays[1:])
                 data = tuple(_rows(a, rows) for a in arrays)
                 [scattered] = client.scatter([data], workers=[address])
@@ -114,7 +127,7 @@ class DaskSession(ParallelSession):
                     worker,
                     scattered,
                     self.center_actor,
-                    X_parts[w],
+                    specs[w],
                     actor=True,
                     workers=[address],
                 )
@@ -165,9 +178,9 @@ class DaskSession(ParallelSession):
         sent = ctx.flat.nbytes * (1 + len(self.trainers))
         epoch = EpochOrder(replace(ctx.state), lr, -1)
         rows: list[np.ndarray | None] = [None] * len(self.blocks)
-        if order is not None:
-            mine = self.owner[order]
-            rows = [self.local[order[mine == w]] for w in range(len(self.blocks))]
+        if order is not None:  # each worker's rows, block by block
+            k = len(self.blocks)
+            rows = list(block_major(order, self.owner, self.local, self.block, k))
         if self.strategy.synchronous:
             results, moved = self._cluster_rounds(epoch, rows)
         else:
@@ -272,29 +285,3 @@ def _owners(blocks: list[np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray]:
         owner[rows] = w
         local[rows] = np.arange(len(rows))
     return owner, local
-
-
-def _chunks_by_worker(
-    client: Any, X: Any, addresses: list[str]
-) -> tuple[list[np.ndarray], list[list[Any]]]:
-    """Deal the persisted row chunks of ``X`` to the workers that hold them.
-
-    Returns each worker's rows (in the data's numbering) and its chunks'
-    futures, top to bottom; a chunk held by no worker of the fit goes to the
-    one with the fewest rows so far.
-    """
-    from distributed import futures_of
-
-    by_key = {f.key: f for f in futures_of(X)}
-    holders = client.who_has(list(by_key.values()))
-    starts = np.concatenate([[0], np.cumsum(X.chunks[0])])
-    rows: list[list] = [[] for _ in addresses]
-    parts: list[list] = [[] for _ in addresses]
-    for i, [key] in enumerate(X.__dask_keys__()):  # one chunk of columns
-        held = [a for a in holders.get(key, ()) if a in addresses]
-        sizes = [sum(len(r) for r in rs) for rs in rows]
-        w = addresses.index(held[0]) if held else int(np.argmin(sizes))
-        rows[w].append(np.arange(starts[i], starts[i + 1]))
-        parts[w].append(by_key[key])
-    blocks = [np.concatenate(r) if r else np.empty(0, np.intp) for r in rows]
-    return blocks, parts

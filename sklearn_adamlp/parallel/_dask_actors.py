@@ -5,7 +5,9 @@
 - ``Trainer`` holds one worker's network, optimizer and replica, and the rows
   of the training data that live on its Dask worker; it runs its share of an
   epoch (or a round of a synchronous strategy) and exchanges with the center
-  through ``RemoteReplica``, the ``Replica`` whose center is the Actor.
+  through ``RemoteReplica``, the ``Replica`` whose center is the Actor. The
+  row blocks of a dask ``X`` stay in Dask's store (in memory or spilled to
+  disk); the trainer holds their keys and streams them (``BlockBatches``).
 
 Every exchange counts the bytes it moves (``RemoteReplica.nbytes``), which
 the benchmarks report.
@@ -14,10 +16,11 @@ the benchmarks report.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
+from sklearn_adamlp.parallel._dask_blocks import BlockBatches, BlockSpec, load_block
 from sklearn_adamlp.parallel._strategies import Replica
 from sklearn_adamlp.parallel._worker import EpochOrder, EpochResult, Worker
 
@@ -96,7 +99,9 @@ class Trainer:
     """One worker of the fit (Actor), on the Dask worker that holds its rows.
 
     ``worker`` is a ``Worker`` built by the client (its network, optimizer and
-    step transforms); ``X, Y, sw, keys`` are this Dask worker's rows.
+    step transforms); ``X, Y, sw, keys`` are this Dask worker's rows. With
+    ``blocks`` (a dask ``X``), ``X`` is None and the worker's batches load
+    one block at a time (``BlockBatches``): its share is never concatenated.
     """
 
     def __init__(
@@ -104,15 +109,29 @@ class Trainer:
         worker: Worker,
         data: tuple[Any, ...],
         center: Any,
-        X_parts: list[Any] | None = None,
+        blocks: BlockSpec | None = None,
     ) -> None:
-        if X_parts is not None:  # this worker's row chunks of a dask X
-            X = X_parts[0] if len(X_parts) == 1 else np.concatenate(X_parts)
-            data = (X, *data[1:])
+        if blocks is not None:  # no rows of X here: BlockBatches loads them
+            data = (np.empty((0, blocks.n_features), blocks.dtype), *data[1:])
         worker.data = data
         worker.center = np.empty_like(worker.center)  # x_w's shape; x~ is remote
         worker.order = None
         worker.setup()
+        if blocks is not None:
+            keys = blocks.keys
+            _, Y, sw, row_keys = data
+            streamed = BlockBatches(
+                lambda b: load_block(keys[b]),
+                blocks.sizes,
+                Y,
+                sw,
+                row_keys,
+                batch_size=worker.batch_size,
+                n_features=blocks.n_features,
+                dtype=blocks.dtype,
+            )
+            # what the training steps call: ``batches(order, part)``
+            worker.batches = cast(Any, streamed)
         # the replica steps what the worker's context steps (``ctx.flat``)
         self.replica = RemoteReplica(center, worker.replica.local)
         worker.replica = self.replica

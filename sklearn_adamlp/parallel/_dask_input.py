@@ -4,14 +4,17 @@ The estimator's ``fit`` enters ``remote_input`` before validating its input.
 For a dask ``X`` and a strategy with ``backend='dask'`` it
 
 - persists ``X`` on the workers (one chunk of columns, the row chunks as
-  given) and keeps it for the fit's ``DaskSession``, which hands each trainer
-  the row chunks its Dask worker already holds;
+  given) together with ``y``, the sample weights and ``validation_data``, in
+  one ``persist``: a ``y`` computed from a lazy ``X`` then shares ``X``'s
+  blocks, and each block of ``X`` is generated once, on the worker that keeps
+  it; the fit's ``DaskSession`` hands each trainer the row blocks its Dask
+  worker holds;
 - gives the estimator, in place of ``X``, an all-zero array of ``X``'s shape
   and dtype that is never written: ``np.zeros`` maps the operating system's
   zero page, so it costs address space, not memory, and the rows of ``X`` are
   never gathered on the client;
-- computes ``y``, the sample weights and ``validation_data`` (small, or the
-  client's to score).
+- gathers the persisted ``y``, sample weights and ``validation_data`` (small,
+  or the client's to score; the estimator encodes ``y`` on the client).
 
 Dropout (whose masks hash each row) and early stopping on rows held out of
 ``X`` would need the rows on the client: they raise with dask input (pass
@@ -62,21 +65,35 @@ def remote_input(
     X = _as_array(X)
     if X.ndim != 2:
         raise ValueError(f"X must be 2-D; got a dask array of shape {X.shape}.")
+    import dask
     from distributed import futures_of
 
-    # the small parts first: computing y from a lazy X must not overlap
-    # with X's persisting on the workers' memory
-    y, sample_weight = _local(y), _local(sample_weight)
-    validation_data = _local_pair(validation_data)
-    given = {f.key for f in futures_of(X)}  # the caller's persisted chunks
-    X = X.rechunk({1: -1}).persist()
-    stand_in = np.zeros(X.shape, dtype=X.dtype)  # the zero page: no memory
-    token = _REMOTE.set(X)
+    if X.numblocks[1] > 1:  # one chunk of columns: a row block is whole rows
+        X = X.rechunk({1: -1})
+    small = [_as_array(v) for v in (y, sample_weight, *(validation_data or ()))]
+    # the caller's persisted chunks are theirs to keep
+    given = {f.key for v in (X, *small) if is_dask(v) for f in futures_of(v)}
+    # one persist of X and the small parts: a y derived from a lazy X shares
+    # X's blocks, so each block of X is generated once, where it then stays
+    X, *small = dask.persist(X, *small)
+    ours = [f for v in (X, *small) if is_dask(v) for f in futures_of(v)]
     try:
-        yield stand_in, y, sample_weight, validation_data
+        y, sample_weight, *val = (_local(v) for v in small)  # gathered, not X
+        keep = given | {f.key for f in futures_of(X)}
+        for future in ours:
+            if future.key not in keep:
+                future.release()  # y and the rest are on the client now
+        validation_data = None if validation_data is None else tuple(val)
+        if any(np.isnan(c) for c in X.chunks[0]):  # a DataFrame's partitions
+            X = X.compute_chunk_sizes()  # lengths of the persisted blocks
+        stand_in = np.zeros(X.shape, dtype=X.dtype)  # the zero page: no memory
+        token = _REMOTE.set(X)
+        try:
+            yield stand_in, y, sample_weight, validation_data
+        finally:
+            _REMOTE.reset(token)
     finally:
-        _REMOTE.reset(token)
-        for future in futures_of(X):  # ours: the cluster forgets them
+        for future in ours:  # ours: the cluster forgets them
             if future.key not in given:
                 future.release()
 
@@ -105,9 +122,13 @@ def _check(estimator: Any, validation_data: Any) -> None:
 
 
 def _as_array(X: Any) -> Any:
-    """Return a dask array of ``X`` (a DataFrame's row lengths computed)."""
+    """Return a dask array of ``X``, lazily (a DataFrame's row lengths unknown).
+
+    The lengths are computed once ``X`` is persisted: computing them first
+    would generate a lazy ``X`` twice.
+    """
     if hasattr(X, "to_dask_array"):
-        return X.to_dask_array(lengths=True)
+        return X.to_dask_array()
     return X
 
 
@@ -132,7 +153,9 @@ def _local(value: Any) -> Any:
                 if not client.run_on_scheduler(_n_workers):
                     raise RuntimeError(
                         "The Dask cluster has no worker left to compute the "
-                        "targets: start workers (or a new cluster) and fit again."
+                        "targets (a worker over 95% of its memory_limit is "
+                        "restarted by its nanny: see the workers' logs): start "
+                        "workers (or a new cluster) and fit again."
                     ) from None
     finally:
         future.release()
