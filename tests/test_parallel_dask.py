@@ -388,3 +388,43 @@ def test_a_cluster_without_workers_raises_instead_of_waiting(digits):
                 da.from_array(y[:200], chunks=100),
             )
         assert time.monotonic() - start < 30
+
+
+class _Holder:
+    """An Actor whose method holds its worker's one actor thread, as a trainer's
+    epoch does, until the center beside it reads 1 (or 30 s pass)."""
+
+    def __init__(self, center):
+        self.center = center
+
+    def hold(self):
+        import time
+
+        deadline = time.monotonic() + 30.0
+        while time.monotonic() < deadline:
+            if self.center.get().result()[0] == 1.0:  # same worker: runs directly
+                return True
+            time.sleep(0.01)
+        return False
+
+
+def test_exchanges_with_the_center_run_while_its_workers_trainer_holds_the_actor_thread(
+    client,
+):
+    """A Dask worker runs Actor methods in one thread, which the trainer beside
+    the center holds for a whole epoch; the other trainers' exchanges must not
+    queue behind it (they run in the worker's event loop), or the trainers
+    take turns instead of training at once."""
+    from sklearn_adamlp.parallel._dask_actors import IN_LOOP, Center
+
+    address = sorted(client.scheduler_info()["workers"])[0]
+    center = client.submit(
+        Center, np.zeros(3), actor=True, workers=[address], pure=False
+    ).result()
+    holder = client.submit(
+        _Holder, center, actor=True, workers=[address], pure=False
+    ).result()
+    held = holder.hold()  # occupies the worker's actor thread
+    # from another worker's point of view (here: the client), while it is held
+    center.set(np.ones(3), **IN_LOOP).result(timeout=20)
+    assert held.result(timeout=40) is True

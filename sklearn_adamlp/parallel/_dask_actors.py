@@ -25,25 +25,42 @@ from sklearn_adamlp.parallel._strategies import Replica
 from sklearn_adamlp.parallel._worker import EpochOrder, EpochResult, Worker
 
 
+#: how a trainer calls the center: in the event loop of the center's Dask
+#: worker (``actor_execute``'s ``separate_thread=False``), not in its one
+#: actor thread, which that worker's own trainer holds for a whole epoch.
+#: In the actor thread, the other trainers' exchanges queued behind that
+#: epoch, so the trainers took turns instead of running at once (measured:
+#: 2.5 s per EASGD epoch on 200,000 rows against 1.15 s for two independent
+#: processes). An exchange is a few numpy passes over the weights.
+IN_LOOP = {"separate_thread": False}
+
+
 class Center:
-    """The center ``x~`` (Actor); every method is one atomic exchange."""
+    """The center ``x~`` (Actor); every method is one atomic exchange.
+
+    Each method takes ``separate_thread``, the Dask option a remote call
+    passes (``IN_LOOP``); a call from the same worker runs the method
+    directly and the option is ignored.
+    """
 
     def __init__(self, flat: np.ndarray) -> None:
         self.x = np.array(flat, copy=True)
 
-    def set(self, flat: np.ndarray) -> None:
+    def set(self, flat: np.ndarray, separate_thread: bool = True) -> None:
         """``x~ = flat``."""
         np.copyto(self.x, flat)
 
-    def get(self) -> np.ndarray:
+    def get(self, separate_thread: bool = True) -> np.ndarray:
         """Return ``x~``."""
         return self.x
 
-    def add(self, delta: np.ndarray) -> None:
+    def add(self, delta: np.ndarray, separate_thread: bool = True) -> None:
         """``x~ += delta`` (a Downpour push)."""
         self.x += delta
 
-    def elastic(self, local: np.ndarray, alpha: float) -> np.ndarray:
+    def elastic(
+        self, local: np.ndarray, alpha: float, separate_thread: bool = True
+    ) -> np.ndarray:
         """``d = alpha (x_w - x~); x~ += d``; return ``d`` for ``x_w -= d``."""
         d = local - self.x
         d *= alpha
@@ -69,7 +86,7 @@ class RemoteReplica(Replica):
 
     def _get(self) -> np.ndarray:
         self.nbytes += self.local.nbytes
-        return self.remote.get().result(timeout=EXCHANGE_TIMEOUT)
+        return self.remote.get(**IN_LOOP).result(timeout=EXCHANGE_TIMEOUT)
 
     def reset(self) -> None:
         base, _ = self._work()
@@ -85,12 +102,12 @@ class RemoteReplica(Replica):
     def push(self) -> None:
         base, _ = self._work()
         self.nbytes += self.local.nbytes
-        self.remote.add(self.local - base).result(timeout=EXCHANGE_TIMEOUT)
+        self.remote.add(self.local - base, **IN_LOOP).result(timeout=EXCHANGE_TIMEOUT)
         np.copyto(base, self.local)
 
     def elastic(self, alpha: float) -> None:
         self.nbytes += 2 * self.local.nbytes
-        self.local -= self.remote.elastic(self.local.copy(), alpha).result(
+        self.local -= self.remote.elastic(self.local.copy(), alpha, **IN_LOOP).result(
             timeout=EXCHANGE_TIMEOUT
         )
 

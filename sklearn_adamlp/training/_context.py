@@ -148,7 +148,7 @@ class TrainContext:
     state: TrainState
     history: History
     schedule: Schedule = field(default_factory=Constant)
-    callbacks: Sequence[Any] = ()
+    callbacks: Sequence[object] = ()  # any object; the hooks it has are called
     rng: np.random.RandomState | None = None
     verbose: bool = False
     validate: Callable[[FloatArray], tuple[float, float]] | None = None
