@@ -24,7 +24,6 @@ from sklearn_adamlp.parallel._dask_blocks import BlockBatches, BlockSpec, load_b
 from sklearn_adamlp.parallel._strategies import Replica
 from sklearn_adamlp.parallel._worker import EpochOrder, EpochResult, Worker
 
-
 #: how a trainer calls the center: in the event loop of the center's Dask
 #: worker (``actor_execute``'s ``separate_thread=False``), not in its one
 #: actor thread, which that worker's own trainer holds for a whole epoch.
