@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from _dask_cluster import local_client
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 
 from sklearn_adamlp import MLPClassifier, MLPRegressor
@@ -302,15 +303,6 @@ def own_client():
 
     Started and closed by the test; current while it runs, not the default.
     """
-    distributed = pytest.importorskip("distributed")
-    with (
-        distributed.LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-        ) as cluster,
-        distributed.Client(cluster, set_as_default=False) as own,
-        own.as_current(),
-    ):
+    pytest.importorskip("distributed")
+    with local_client(default=False) as own:
         yield own

@@ -13,6 +13,7 @@ import warnings
 
 import numpy as np
 import pytest
+from _dask_cluster import local_client
 from sklearn.datasets import load_digits
 
 from sklearn_adamlp import MLPClassifier, MLPRegressor
@@ -26,15 +27,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceW
 
 @pytest.fixture(scope="module")
 def client():
-    with (
-        distributed.LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-        ) as cluster,
-        distributed.Client(cluster) as client,
-    ):
+    with local_client() as client:
         yield client
 
 
@@ -45,16 +38,7 @@ def own_client():
     It is the current client while the test runs (the fit uses the current
     client); the module's stays the default for the other tests.
     """
-    with (
-        distributed.LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-        ) as cluster,
-        distributed.Client(cluster, set_as_default=False) as own,
-        own.as_current(),
-    ):
+    with local_client(default=False) as own:
         yield own
 
 
