@@ -162,14 +162,18 @@ def test_rows_of_unknown_count():
 
 
 def test_nothing_is_computed_before_compute():
+    pd = pytest.importorskip("pandas")
+    dd = pytest.importorskip("dask.dataframe")
     clf = _fitted("multiclass")
     Xd = da.from_array(_data(seed=1), chunks=40)
+    ddf = dd.from_pandas(pd.DataFrame(_data(seed=1)), npartitions=3)
     with CountTasks() as counted:
         lazies = [
             clf.predict(Xd),
             clf.predict_proba(Xd),
             clf.predict_log_proba(Xd),
             _fitted("multi").predict(Xd),
+            clf.predict(ddf),  # a DataFrame too: its lengths are not computed
         ]
         assert counted.n == 0
         dask.compute(*lazies)
@@ -256,7 +260,8 @@ def test_dataframe_gives_a_dask_array_and_checks_names():
             lazy = getattr(clf, method)(ddf)
             assert isinstance(lazy, da.Array)
             assert len(lazy.chunks[0]) == 3
-            _same(lazy, clf, method, df)
+            assert np.isnan(lazy.shape[0])  # the lengths were not computed
+            _same(lazy.compute_chunk_sizes(), clf, method, df)
     swapped = ddf[names[::-1]]
     with pytest.raises(ValueError, match="feature names should match"):
         clf.predict(swapped)

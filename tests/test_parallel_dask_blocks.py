@@ -128,8 +128,8 @@ def _import_package():
 
 def test_a_worker_never_holds_its_share_at_once(client):
     # 8 blocks of 4 MB on 2 workers: one of them holds 4 or more (16 MB or
-    # more); training on them allocates less than 2.5 blocks (batches, the
-    # model, messages), where concatenating them would allocate the share
+    # more); training on them allocates less than 3.5 blocks, where
+    # concatenating them allocates the whole share (24 MB measured)
     rng = np.random.default_rng(0)
     X = rng.standard_normal((8000, 512))
     y = (X[:, 0] > 0).astype(int)
@@ -148,7 +148,10 @@ def test_a_worker_never_holds_its_share_at_once(client):
     est = _fit(EASGD(backend="dask"), Xd, y, batch_size=200)
     peaks = client.run(_traced_peak)
     assert est.t_ == 8000
-    assert peaks[busiest] < 2.5 * block, peaks
+    # below the share (4 or more blocks, which concatenating allocates on
+    # top of Dask's copy): one block loaded (copied when Dask's copy is not
+    # aligned), a block in transit, batches, the model, messages
+    assert peaks[busiest] < 3.5 * block, peaks
 
 
 def _generate(block_info=None, path=None):

@@ -113,6 +113,12 @@ def _same(block: np.ndarray) -> np.ndarray:
     return block
 
 
+#: seconds a trainer waits for a block held by another worker (a transfer of a
+#: block takes well under a second); then it raises, and the fit names the
+#: lost worker, instead of waiting on a worker that is gone
+FETCH_TIMEOUT = 120.0
+
+
 def load_block(key: Any) -> np.ndarray:
     """Return the block ``key`` from the current Dask worker (or the cluster).
 
@@ -131,7 +137,7 @@ def load_block(key: Any) -> np.ndarray:
         {"op": "client-desires-keys", "keys": [key], "client": client.id}
     )
     try:
-        return np.asarray(client.gather(future))
+        return np.asarray(future.result(timeout=FETCH_TIMEOUT))
     finally:
         future.release()
 
@@ -187,12 +193,16 @@ class BlockBatches:
         return self.batch_size
 
     def _get(self, b: int) -> np.ndarray:
-        """Return block ``b``, dropping the one held before it."""
+        """Return block ``b``, dropping the one held before it.
+
+        The block is cast to the network's dtype and copied if it is not
+        C-contiguous and aligned (a block read back from Dask's spill can
+        start at any byte, and numpy's unaligned row gather is about 1,500x
+        slower: ``training.Batches`` does the same for whole arrays).
+        """
         if self._block is None or self._block[0] != b:
             self._block = None  # the previous block can go before the next loads
-            block = np.asarray(self.load(b))
-            if block.dtype != self.dtype:
-                block = block.astype(self.dtype)
+            block = np.require(self.load(b), self.dtype, ["C", "A"])
             self._block = (b, block)
             self.loads += 1
         return self._block[1]

@@ -85,7 +85,7 @@ def remote_input(
                 future.release()  # y and the rest are on the client now
         validation_data = None if validation_data is None else tuple(val)
         if any(np.isnan(c) for c in X.chunks[0]):  # a DataFrame's partitions
-            X = X.compute_chunk_sizes()  # lengths of the persisted blocks
+            X = _with_lengths(X)  # of the persisted blocks: a bounded wait
         stand_in = np.zeros(X.shape, dtype=X.dtype)  # the zero page: no memory
         token = _REMOTE.set(X)
         try:
@@ -159,6 +159,26 @@ def _local(value: Any) -> Any:
                     ) from None
     finally:
         future.release()
+
+
+def _with_lengths(X: Any) -> Any:
+    """Return the persisted dask array ``X`` with its row chunks' lengths known.
+
+    What ``X.compute_chunk_sizes()`` does, with the wait bounded as in
+    ``_local`` (a cluster with no worker left raises instead of hanging).
+    """
+    import dask.array as da
+
+    n_blocks = X.numblocks[0]
+    lengths = X.map_blocks(
+        _length, dtype=np.intp, chunks=((1,) * n_blocks,), drop_axis=1
+    )
+    rows = tuple(int(n) for n in _local(lengths))
+    return da.Array(X.dask, X.name, chunks=(rows, X.chunks[1]), dtype=X.dtype)
+
+
+def _length(block: np.ndarray) -> np.ndarray:
+    return np.array([block.shape[0]], dtype=np.intp)
 
 
 def _n_workers(dask_scheduler: Any) -> int:

@@ -5,9 +5,9 @@
 ``ParallelPostFit`` does: output block ``i`` is ``method(X_i)`` for row chunk
 ``X_i`` of ``X`` (``X``'s columns rechunked to one chunk first), computed
 only when the result is (``.compute()``, ``dask.compute``, a client). A dask
-DataFrame becomes a dask array too (``to_dask_array(lengths=True)``, which
-computes its partitions' lengths), after its column names are checked against
-``feature_names_in_``.
+DataFrame becomes a dask array too (``to_dask_array()``: its partitions'
+lengths stay unknown, so nothing is computed at the call), after its column
+names are checked against ``feature_names_in_``.
 
 The checks that need no data run at the call: the estimator is fitted, ``X``
 is 2-D, with ``n_features_in_`` columns and at least one row. The per-row
@@ -56,7 +56,7 @@ def lazy_output(estimator: Any, method: str, X: Any) -> Any:
     frame = hasattr(X, "to_dask_array")  # a DataFrame
     if frame:
         _check_names(estimator, X)
-        X = X.to_dask_array(lengths=True)
+        X = X.to_dask_array()  # lazy: the partitions' lengths stay unknown
     _check_shape(estimator, X)
     if X.numblocks[1] > 1:
         X = X.rechunk({1: -1})
