@@ -241,7 +241,8 @@ def _warn_if_unscheduled(ctx: TrainContext) -> None:
     hyper-parameter; a schedule or plateau rule would silently do nothing.
     """
     opt = ctx.optimizer
-    if getattr(opt, "accepts_learning_rate", True) or type(ctx.schedule) is Constant:
+    # the flag's absence means no rate, as ``_step_call`` reads it
+    if getattr(opt, "accepts_learning_rate", False) or type(ctx.schedule) is Constant:
         return
     warnings.warn(
         f"{type(opt).__name__}.step takes no learning_rate argument, so the "
